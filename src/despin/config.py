@@ -1,0 +1,34 @@
+"""The one immutable configuration, with the reason for each default."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Config(NamedTuple):
+    """Options for restoring text. Override any field by keyword: ``restore(text, threshold=2)``.
+
+    - ``threshold`` (default 0.5, in the score's unit, log10 odds that the author wrote the
+      restoration): a change is applied when its score reaches it. 0.5 means about 3:1 odds;
+      on the dev material this keeps precision above 0.95 (see the README's evaluation table).
+      Spans below it are still reported by ``scan`` and ``restore_and_explain(..., flags=True)``.
+    - ``families`` (default ``None``: every shipped family): lexicon families to use.
+    - ``lexicons`` (default ``()``): paths of extra user lexicons in the same TSV format.
+    - ``model`` (default ``"trigram"``): the context model, ``"trigram"`` (pocketsphinx, falls
+      back to ``"unigram"`` when unavailable) or ``"unigram"`` (wordfreq only).
+    - ``restore_names`` (default ``False``): also apply changes inside capitalised names
+      mid-sentence. Off because a wrong change to a name is costly and names are often genuine;
+      such spans are still flagged.
+    - ``fix_articles`` (default ``True``): change a/an before a restored word when its first
+      sound differs from the spun word's.
+    - ``max_chars`` (default 50,000,000): longer inputs raise ``ValueError`` rather than tie up a
+      worker; split them first.
+    """
+
+    threshold: float = 0.5
+    families: tuple[str, ...] | None = None
+    lexicons: tuple[str, ...] = ()
+    model: str = "trigram"
+    restore_names: bool = False
+    fix_articles: bool = True
+    max_chars: int = 50_000_000

@@ -1,0 +1,230 @@
+"""Joint choice of restorations, then case transfer and a/an agreement.
+
+Matches close enough to share LM context (within two words) form a cluster. Each cluster is
+decoded as a lattice over its words, with Viterbi over trigram states (the last two output
+words): an edge either keeps a word as written or replaces a match's words by one of its
+candidates. A path's score is, in log10,
+
+    ALPHA * log P_LM(output words) + Σ log (p_m · share) for each replaced match m
+                                   + Σ log (1 − p_m)         for each kept match start
+
+so that for one isolated match the difference between the two paths is exactly the change's
+score (``score.py``): runs of adjacent substitutions ("intently collectively towards worldwide
+sanctions") are restored together because the LM sees restored neighbours.
+
+Each chosen change is then scored in its decoded context: the path's score with the change minus
+the path's score with only that change undone.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from .context import BOS, EOS, ContextModel, lm_word
+from .match import Match, Words
+from .score import ALPHA, following, history, out_words
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One candidate replacement for a match: the restored words and their prior log10 term."""
+
+    match: int  # index into the matches list
+    alt: str
+    entry_index: int  # which of the match's entries proposed it
+    log_prior: float  # log10(p_m * share)
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """A replacement chosen by the decoder, with its score in the decoded context."""
+
+    option: Option
+    score: float
+
+
+def clusters(matches: list[Match]) -> list[list[int]]:
+    """Group match indices whose LM windows overlap (within two words of each other)."""
+    order = sorted(range(len(matches)), key=lambda k: (matches[k].i, matches[k].j))
+    out: list[list[int]] = []
+    end = -10
+    for k in order:
+        m = matches[k]
+        if out and m.i <= end + 2:
+            out[-1].append(k)
+            end = max(end, m.j)
+        else:
+            out.append([k])
+            end = m.j
+    return out
+
+
+def decode_cluster(
+    lm: ContextModel,
+    words: Words,
+    matches: list[Match],
+    members: list[int],
+    options: dict[int, list[Option]],
+    keep_log: dict[int, float],
+) -> list[Choice]:
+    """Viterbi over one cluster; returns the replacements on the best path with their scores."""
+    a = min(matches[k].i for k in members)
+    b = max(matches[k].j for k in members)
+    starting: dict[int, list[Option]] = {}
+    for k in members:
+        starting.setdefault(matches[k].i, []).extend(options.get(k, ()))
+    keep_at: dict[int, float] = {}
+    for k in members:
+        i = matches[k].i
+        keep_at[i] = min(keep_at.get(i, 0.0), keep_log.get(k, 0.0))
+
+    h2, h1 = history(words, a)
+    # position -> state (h2, h1) -> (score, back pointer)
+    Back = tuple  # (prev_pos, prev_state, option or None)
+    beams: dict[int, dict[tuple[str, str], tuple[float, Back | None]]] = {a: {(h2, h1): (0.0, None)}}
+    for p in range(a, b):
+        layer = beams.pop(p, None)
+        if not layer:
+            continue
+        beams[p] = layer  # kept for the back pointers
+        restart = p > a and words.sentence_start(p)
+        for state, (score, _) in list(layer.items()):
+            s2, s1 = state
+            base = score
+            if restart:
+                base += ALPHA * lm.logprob(EOS, s2, s1)
+                s2, s1 = BOS, BOS
+            # keep word p as written
+            w = lm_word(words.low[p])
+            sc = base + ALPHA * lm.logprob(w, s2, s1) + keep_at.get(p, 0.0)
+            _relax(beams, p + 1, (s1, w), sc, (p, state, None))
+            for opt in starting.get(p, ()):
+                m = matches[opt.match]
+                t2, t1 = s2, s1
+                sc = base + opt.log_prior
+                for ow in out_words(opt.alt):
+                    sc += ALPHA * lm.logprob(ow, t2, t1)
+                    t2, t1 = t1, ow
+                _relax(beams, m.j, (t2, t1), sc, (p, state, opt))
+    final = beams.get(b, {})
+    right = following(words, b)
+    best_state, best_score = None, -math.inf
+    for state, (score, _) in final.items():
+        s2, s1 = state
+        sc = score
+        for w in right:
+            sc += ALPHA * lm.logprob(w, s2, s1)
+            if w == EOS:
+                break
+            s2, s1 = s1, w
+        if sc > best_score:
+            best_state, best_score = state, sc
+    if best_state is None:
+        return []
+    path: list[Option] = []
+    pos, state = b, best_state
+    while True:
+        back = beams[pos][state][1]
+        if back is None:
+            break
+        prev_pos, prev_state, opt = back
+        if opt is not None:
+            path.append(opt)
+        pos, state = prev_pos, prev_state
+    path.reverse()
+    full = _path_score(lm, words, matches, a, b, path, keep_at)
+    out = []
+    for opt in path:
+        without = _path_score(lm, words, matches, a, b, [o for o in path if o is not opt], keep_at)
+        out.append(Choice(opt, round(full - without, 3)))
+    return out
+
+
+def _relax(beams: dict, pos: int, state: tuple[str, str], score: float, back: tuple) -> None:
+    layer = beams.setdefault(pos, {})
+    cur = layer.get(state)
+    if cur is None or score > cur[0]:
+        layer[state] = (score, back)
+
+
+def _path_score(
+    lm: ContextModel,
+    words: Words,
+    matches: list[Match],
+    a: int,
+    b: int,
+    path: list[Option],
+    keep_at: dict[int, float],
+) -> float:
+    """Score of one path through the cluster (same terms as the Viterbi, plus the right context)."""
+    by_start = {matches[o.match].i: o for o in path}
+    s2, s1 = history(words, a)
+    score = 0.0
+    p = a
+    while p < b:
+        if p > a and words.sentence_start(p):
+            score += ALPHA * lm.logprob(EOS, s2, s1)
+            s2, s1 = BOS, BOS
+        opt = by_start.get(p)
+        if opt is None:
+            w = lm_word(words.low[p])
+            score += ALPHA * lm.logprob(w, s2, s1) + keep_at.get(p, 0.0)
+            s2, s1 = s1, w
+            p += 1
+        else:
+            score += opt.log_prior
+            for ow in out_words(opt.alt):
+                score += ALPHA * lm.logprob(ow, s2, s1)
+                s2, s1 = s1, ow
+            p = matches[opt.match].j
+    for w in following(words, b):
+        score += ALPHA * lm.logprob(w, s2, s1)
+        if w == EOS:
+            break
+        s2, s1 = s1, w
+    return score
+
+
+def transfer_case(spun: str, restored: str) -> str:
+    """Give ``restored`` the capitalisation pattern of ``spun``.
+
+    >>> transfer_case("Officers", "officials"), transfer_case("ARMY", "military")
+    ('Officials', 'MILITARY')
+    >>> transfer_case("Analysis Heart", "research center")
+    'Research Center'
+    """
+    letters = [c for c in spun if c.isalpha()]
+    if len(letters) > 1 and all(c.isupper() for c in letters):
+        return restored.upper()
+    words = spun.split()
+    if len(words) > 1 and all(w[:1].isupper() for w in words if w[:1].isalpha()):
+        return " ".join(w[:1].upper() + w[1:] for w in restored.split(" "))
+    if spun[:1].isupper():
+        return restored[:1].upper() + restored[1:]
+    return restored
+
+
+# Words whose spelling misleads the vowel test (an hour, a university, a one-off).
+_AN_EXCEPTIONS = ("hour", "honest", "honour", "honor", "heir", "herb")
+_A_EXCEPTIONS = ("uni", "use", "usu", "uti", "ura", "uro", "eu", "ewe", "one", "once", "ubiq", "uk")
+
+
+def article_for(word: str) -> str | None:
+    """The indefinite article a word takes, or ``None`` when unsure (acronyms, symbols).
+
+    >>> article_for("auction"), article_for("year"), article_for("hour"), article_for("union")
+    ('an', 'a', 'an', 'a')
+    """
+    w = word.lower()
+    if not w or not w[0].isalpha():
+        if w[:1].isdigit():
+            return "an" if w.startswith(("8", "11", "18")) else "a"
+        return None
+    if word.isupper() and len(word) > 1:
+        return None
+    if w.startswith(_AN_EXCEPTIONS):
+        return "an"
+    if w.startswith(_A_EXCEPTIONS):
+        return "a"
+    return "an" if w[0] in "aeiou" else "a"

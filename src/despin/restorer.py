@@ -1,0 +1,239 @@
+"""The pipeline end to end: words → matches → evidence → decoding → changes and flags.
+
+``Restorer`` holds one frozen ``Config``. It pickles as that config alone; the lexicons and the
+context model load on first use, once per process (``lexicon.load`` and ``context.load_model``
+are cached), so a Restorer shipped to worker processes costs a few hundred bytes.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from . import decode, score
+from .apply import apply_changes
+from .config import Config
+from .context import ContextModel, load_model
+from .lexicon import Lexicon, load
+from .match import Match, Words, find
+from .types import Change, DocReport, Flag, ScanResult
+
+_P_MAX = 0.999  # no prior probability is certainty: keeps log(1 - p) finite
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything despin concluded about one text."""
+
+    report: DocReport
+    changes: tuple[Change, ...]
+    flags: tuple[Flag, ...]
+
+
+def _check_text(text: object, limit: int) -> str:
+    if isinstance(text, str):
+        if len(text) > limit:
+            raise ValueError(f"text has {len(text):,} characters, more than max_chars={limit:,}; split it first")
+        return text
+    if isinstance(text, (bytes, bytearray, memoryview)):
+        raise TypeError(
+            "despin works on str, not bytes: decode first, e.g. restore(data.decode('utf-8'))"
+        )
+    raise TypeError(f"despin works on str, not {type(text).__name__}")
+
+
+class Restorer:
+    """Restores spun text with one frozen configuration.
+
+    >>> r = Restorer(threshold=1.0)
+    >>> r.config.threshold
+    1.0
+    """
+
+    def __init__(self, config: Config | None = None, **overrides: Any) -> None:
+        cfg = config or Config()
+        if overrides:
+            for key in ("families", "lexicons"):
+                if isinstance(overrides.get(key), list):
+                    overrides[key] = tuple(overrides[key])
+            unknown = set(overrides) - set(Config._fields)
+            if unknown:
+                raise TypeError(f"unknown option(s): {', '.join(sorted(unknown))}; see despin.Config")
+            cfg = cfg._replace(**overrides)
+        if cfg.lexicons:
+            cfg = cfg._replace(lexicons=tuple(str(p) for p in cfg.lexicons))
+        self.config = cfg
+
+    def __reduce__(self) -> tuple[type, tuple[Config]]:
+        return (Restorer, (self.config,))
+
+    def __repr__(self) -> str:
+        return f"Restorer({self.config!r})"
+
+    @property
+    def lexicon(self) -> Lexicon:
+        return load(self.config.families, self.config.lexicons)
+
+    @property
+    def model(self) -> ContextModel:
+        return load_model(self.config.model)
+
+    # -- public operations -------------------------------------------------------------------
+
+    def restore(self, text: str) -> str:
+        """The text with every change at or above the threshold applied."""
+        a = self.analyze(text)
+        return apply_changes(text, a.changes) if a.changes else text
+
+    def restore_and_explain(self, text: str) -> tuple[str, list[Change]]:
+        a = self.analyze(text)
+        return (apply_changes(text, a.changes) if a.changes else text), list(a.changes)
+
+    def scan(self, text: str) -> ScanResult:
+        a = self.analyze(text)
+        return ScanResult(a.report, a.flags)
+
+    # -- the pipeline ------------------------------------------------------------------------
+
+    def analyze(self, text: str) -> Analysis:
+        cfg = self.config
+        text = _check_text(text, cfg.max_chars)
+        lexicon, lm = self.lexicon, self.model
+        words = Words(text)
+        matches = find(words, lexicon) if len(words) else []
+        if not matches:
+            return Analysis(DocReport(0.0, "", 0.0, len(words), ()), (), ())
+
+        gains = {k: max(score.lm_gain(lm, words, m, alt) for e in m.entries for alt in e.restored)
+                 for k, m in enumerate(matches)}
+        report = score.document_report(words, matches, gains, lexicon)
+
+        options: dict[int, list[decode.Option]] = {}
+        keep_log: dict[int, float] = {}
+        for k, m in enumerate(matches):
+            opts, p_best = self._options(k, m, report, lexicon)
+            if opts:
+                options[k] = opts
+                keep_log[k] = math.log10(1.0 - p_best)
+
+        chosen: list[decode.Choice] = []
+        for members in decode.clusters(matches):
+            if any(k in options for k in members):
+                chosen += decode.decode_cluster(lm, words, matches, members, options, keep_log)
+
+        changes: list[Change] = []
+        applied: set[int] = set()
+        for ch in chosen:
+            m = matches[ch.option.match]
+            if ch.score < cfg.threshold:
+                continue
+            if m.capitalised and not m.sentence_initial and not cfg.restore_names \
+                    and m.entries[ch.option.entry_index].scope != "name":
+                continue
+            applied.add(ch.option.match)
+            changes.append(self._change(m, ch.option, ch.score))
+        if cfg.fix_articles and changes:
+            changes += self._articles(words, changes)
+        changes.sort(key=lambda c: c.start)
+
+        flags = self._flags(lm, words, matches, options, gains, chosen)
+        return Analysis(report, tuple(changes), tuple(flags))
+
+    def _options(
+        self, k: int, m: Match, report: DocReport, lexicon: Lexicon
+    ) -> tuple[list[decode.Option], float]:
+        """Candidate replacements for match ``k`` with their prior log10 terms."""
+        opts: list[decode.Option] = []
+        p_best = 0.0
+        for ei, e in enumerate(m.entries):
+            if e.scope == "name" and not (m.capitalised and (not m.sentence_initial or m.j - m.i > 1)):
+                continue
+            chained = e.spun in lexicon.rewritten.get(e.family, ())
+            log_odds = score.row_log_odds(e, chained)
+            if report.family and e.family != report.family:
+                log_odds -= score.OTHER_FAMILY_PENALTY
+            if m.capitalised and not m.sentence_initial and e.scope != "name":
+                log_odds -= math.log10(score.NAME_PENALTY)
+            p_row = 1.0 / (1.0 + 10.0 ** -log_odds)
+            p = min(_P_MAX, report.spin * p_row)
+            if p <= 0.0:
+                continue
+            p_best = max(p_best, p)
+            for alt in e.restored:
+                opts.append(decode.Option(k, alt, ei, math.log10(p * score.alt_share(e, alt))))
+        return opts, p_best
+
+    @staticmethod
+    def _change(m: Match, opt: decode.Option, sc: float) -> Change:
+        e = m.entries[opt.entry_index]
+        if e.scope == "name":
+            reason = "spun_name"
+        elif e.family == "tortured":
+            reason = "tortured_phrase"
+        elif m.j - m.i > 1 or len(opt.alt.split()) > 1:
+            reason = "spun_phrase"
+        else:
+            reason = "spun_word"
+        return Change(m.start, m.end, m.surface, decode.transfer_case(m.surface, opt.alt),
+                      sc, reason, e.where, e.family)
+
+    @staticmethod
+    def _articles(words: Words, changes: list[Change]) -> list[Change]:
+        """a/an before a restored word whose first sound differs from the written article."""
+        text = words.text
+        taken = [(c.start, c.end) for c in changes]
+        index = {s: i for i, s in enumerate(words.starts)}
+        out = []
+        for c in changes:
+            i = index.get(c.start)
+            if i is None or i == 0:
+                continue
+            art = words.surface[i - 1]
+            if art.lower() not in ("a", "an") or text[words.ends[i - 1] : c.start].strip():
+                continue
+            want = decode.article_for(c.restored.split()[0])
+            if want is None or want == art.lower():
+                continue
+            s, e = words.starts[i - 1], words.ends[i - 1]
+            if any(ts < e and te > s for ts, te in taken):
+                continue
+            restored = want.capitalize() if art[0].isupper() else want
+            out.append(Change(s, e, art, restored, c.score, "article_agreement", "rule:a_an", c.family))
+        return out
+
+    @staticmethod
+    def _keep_log(opts: list[decode.Option]) -> float:
+        p = max(10.0 ** o.log_prior for o in opts)
+        return math.log10(max(1e-9, 1.0 - min(p, _P_MAX)))
+
+    def _flags(
+        self,
+        lm: ContextModel,
+        words: Words,
+        matches: list[Match],
+        options: dict[int, list[decode.Option]],
+        gains: dict[int, float],
+        chosen: list[decode.Choice],
+    ) -> list[Flag]:
+        """One flag per match that has candidates, scored in the decoded context when the decoder
+        chose it and independently otherwise."""
+        decided = {ch.option.match: ch for ch in chosen}
+        flags = []
+        for k, m in enumerate(matches):
+            opts = options.get(k)
+            if not opts:
+                continue
+            ch = decided.get(k)
+            if ch is not None:
+                best, sc = ch.option, ch.score
+            else:
+                kl = self._keep_log(opts)
+                scored = [(o.log_prior - kl + score.ALPHA * score.lm_gain(lm, words, m, o.alt), o) for o in opts]
+                sc, best = max(scored, key=lambda t: t[0])
+                sc = round(sc, 3)
+            e = m.entries[best.entry_index]
+            cands = tuple(dict.fromkeys(o.alt for o in opts))
+            c = self._change(m, best, sc)
+            flags.append(Flag(m.start, m.end, m.surface, c.restored, cands, sc, c.reason, e.where, e.family))
+        return flags

@@ -1,0 +1,139 @@
+"""Lossless tokenizer: every character of the input belongs to exactly one token.
+
+``"".join(t.text for t in tokenize(s)) == s`` holds for every ``str`` ``s`` (a property test checks
+it over arbitrary Unicode), and each token carries its offsets into ``s``.
+
+Token kinds, tried in this order (the first alternative that matches at a position wins):
+
+1. ``protected``: text that despin must never change, because a synonym swap inside it would
+   break it: fenced and inline Markdown code, HTML tags, URLs, e-mail addresses, @handles and
+   #hashtags, and code-like identifiers (``snake_case``, ``camelCase``, ``a.b.c``, ``f()``,
+   paths). Lexicon matching never looks inside these.
+2. ``word``: letters, possibly with digits and inner apostrophes ("didn't", "rock'n'roll"),
+   known abbreviations with their dot ("sq.", "e.g.", "U.S."). A possessive or clitic ``'s`` is
+   its own word token so that "chief’s" can become "leader’s".
+3. ``number``: digits with inner separators and a unit suffix ("12", "3.6", "1,000", "5mn").
+4. ``space``: a run of white space.
+5. ``punct``: any other single character (hyphens split "Gained-sik" into three tokens).
+
+No pattern here can backtrack catastrophically: every repetition is over a character class that
+cannot also match the token that follows it, and URLs and code blocks are bounded in length.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import re
+
+from .types import Token
+
+# Abbreviations that keep their dot as part of the word, so that "sq." can be a lexicon key
+# (the news spinner writes "sq." for *square*) and "Mr." does not end a sentence.
+ABBREVIATIONS = (
+    "sq|st|mr|mrs|ms|dr|prof|gen|col|lt|sgt|capt|gov|sen|rep|rev|jr|sr|vs|etc|approx|dept|est|"
+    "fig|figs|no|nos|vol|vols|ed|eds|inc|ltd|co|corp|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|"
+    "mt|ft|km|cm|mm|kg|lb|lbs|oz|min|max|pp|ca|cf|al"
+)
+
+# Protected text that may contain white space; each alternative starts with a literal character,
+# so scanning a whole document for them is cheap.
+_BLOCK = r"""
+    ```[^`]{0,20000}?```                              # 1a. fenced Markdown code (bounded)
+  | `[^`\n]{1,500}`                                   # 1b. inline code
+  | <!--.{0,5000}?-->                                 # 1c. HTML comment
+  | </?[A-Za-z][\w:-]{0,30}(?:\s[^<>]{0,1000})?/?>     # 1d. HTML / XML tag
+"""
+
+# Protected text without white space. Each alternative may only start where a token can start
+# (after white space, an opening bracket or quote), which keeps the scan near word starts.
+_INLINE = r"""
+    (?:^|(?<=[\s(\[{"'“‘<>*]))
+    (?:
+      (?:[a-zA-Z][a-zA-Z0-9+.-]{1,15}://|www\.)[^\s<>"“”]*[^\s<>"“”.,;:!?)\]}'’]   # 1e. URL
+    | [\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+                       # 1f. e-mail address
+    | [@#][^\W_]\w{0,50}                                               # 1g. @handle, #hashtag
+    | [A-Za-z_][\w.]{0,100}\(\)                                        # 1h. call: f(), a.b()
+    | \w{0,100}_\w{1,100}                                              # 1i. snake_case
+    | [A-Za-z]\w{0,50}(?:\.[A-Za-z_]\w{0,50}){2,}                      # 1j. dotted.name.three
+    | (?:/[\w.-]{1,100}){2,}/?                                         # 1k. /a/path
+    | [a-z]{1,30}[A-Z][a-z0-9]{1,30}[A-Z][A-Za-z0-9]{0,30}             # 1l. camelCaseName
+    )
+"""
+
+_WORD = rf"""
+    \d+(?:[.,:]\d+)+[^\W_]*                            # 2.  number with separators: 3.6, 1,000, 10:30
+  |     (?:[^\W\d_]\.){{2,}}                               # 2a. dotted initialisms: U.S., e.g.
+  | (?i:(?:{ABBREVIATIONS}))\.(?!\w)                   # 2b. abbreviations that keep their dot
+  | (?<=[^\W_])['’][sS](?![^\W_])                     # 2c. clitic 's: chief’s → chief + ’s
+  | [^\W_]+(?:['’](?![sS](?![^\W_]))[^\W_]+)*          # 2d. word (letters and digits), inner apostrophes
+"""
+
+_PATTERN = rf"""
+  (?P<protected> {_BLOCK} | {_INLINE} )
+| (?P<word> {_WORD} )
+| (?P<space> \s+ )
+| (?P<punct> . )
+"""
+
+TOKEN_RE = re.compile(_PATTERN, re.VERBOSE | re.DOTALL)
+BLOCK_RE = re.compile(_BLOCK, re.VERBOSE | re.DOTALL)
+INLINE_RE = re.compile(_INLINE, re.VERBOSE | re.DOTALL)
+WORD_RE = re.compile(_WORD, re.VERBOSE)
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split ``text`` into tokens that join back to it exactly.
+
+    >>> [t.text for t in tokenize("He mentioned “army ties”.")]
+    ['He', ' ', 'mentioned', ' ', '“', 'army', ' ', 'ties', '”', '.']
+    >>> [t.kind for t in tokenize("see https://example.com/a_b in 12 months")]
+    ['word', 'space', 'protected', 'space', 'word', 'space', 'number', 'space', 'word']
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"tokenize() takes str, not {type(text).__name__}")
+    out = []
+    for m in TOKEN_RE.finditer(text):
+        kind = m.lastgroup or "punct"
+        tok = m.group()
+        if kind == "word" and tok[0].isdigit():
+            kind = "number"
+        out.append(Token(tok, m.start(), m.end(), kind))
+    return out
+
+
+def block_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of protected text that may contain white space (code blocks, HTML tags)."""
+    if "`" not in text and "<" not in text:
+        return []
+    return [m.span() for m in BLOCK_RE.finditer(text)]
+
+
+def inline_protected(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` overlaps protected text without white space (a URL, an
+    address, code). Only the white-space-delimited chunk around the span is examined, so the
+    cost is per lexicon hit, not per character of the document."""
+    lo = start
+    floor = max(0, start - 300)
+    while lo > floor and not text[lo - 1].isspace():
+        lo -= 1
+    hi = end
+    ceil = min(len(text), end + 300)
+    while hi < ceil and not text[hi].isspace():
+        hi += 1
+    chunk_has_trigger = any(c in "@#_/(.:" for c in text[lo:hi]) or not text[lo:hi].islower()
+    if not chunk_has_trigger:
+        return False
+    for m in INLINE_RE.finditer(text, lo, hi):
+        if m.start() < end and m.end() > start:
+            return True
+    return False
+
+
+def normalize(phrase: str) -> str:
+    """The lexicon key form of a phrase: lower case, straight apostrophes, single spaces.
+
+    >>> normalize("  Army\u2019s   TIES ")
+    "army's ties"
+    """
+    return " ".join(phrase.replace("’", "'").replace("‘", "'").lower().split())
