@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .apply import ChangeMismatchError, apply_changes

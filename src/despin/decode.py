@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 from .context import BOS, EOS, ContextModel, lm_word
 from .match import Match, Words
@@ -80,9 +81,8 @@ def decode_cluster(
         keep_at[i] = min(keep_at.get(i, 0.0), keep_log.get(k, 0.0))
 
     h2, h1 = history(words, a)
-    # position -> state (h2, h1) -> (score, back pointer)
-    Back = tuple  # (prev_pos, prev_state, option or None)
-    beams: dict[int, dict[tuple[str, str], tuple[float, Back | None]]] = {a: {(h2, h1): (0.0, None)}}
+    # position -> state (h2, h1) -> (score, back pointer (prev_pos, prev_state, option or None))
+    beams: dict[int, dict[tuple[str, str], tuple[float, Any]]] = {a: {(h2, h1): (0.0, None)}}
     for p in range(a, b):
         layer = beams.pop(p, None)
         if not layer:
@@ -96,7 +96,7 @@ def decode_cluster(
                 base += ALPHA * lm.logprob(EOS, s2, s1)
                 s2, s1 = BOS, BOS
             # keep word p as written
-            w = lm_word(words.low[p])
+            w = lm_word(words.surface[p])
             sc = base + ALPHA * lm.logprob(w, s2, s1) + keep_at.get(p, 0.0)
             _relax(beams, p + 1, (s1, w), sc, (p, state, None))
             for opt in starting.get(p, ()):
@@ -168,7 +168,7 @@ def _path_score(
             s2, s1 = BOS, BOS
         opt = by_start.get(p)
         if opt is None:
-            w = lm_word(words.low[p])
+            w = lm_word(words.surface[p])
             score += ALPHA * lm.logprob(w, s2, s1) + keep_at.get(p, 0.0)
             s2, s1 = s1, w
             p += 1

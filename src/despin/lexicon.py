@@ -187,8 +187,9 @@ def parse_keep(path: str | os.PathLike[str]) -> frozenset[str]:
 class Lexicon:
     """Compiled lexicons: keys by first word and length, keep phrases, and the forward graph.
 
-    ``rewritten`` holds, per family, every word or phrase the spinner replaces when it meets it
-    (the right-hand sides). A spun document that still contains such a form has probably had it
+    ``lengths`` maps each spelling of a key's first word (see ``_case_variants``) to the word
+    counts of the keys that start with it, longest first. ``rewritten`` holds, per family, every
+    word or phrase the spinner replaces when it meets it (the right-hand sides). A spun document that still contains such a form has probably had it
     put there by another rewrite (town→"city" while city→"metropolis"): the scorer uses this.
     """
 
@@ -196,6 +197,7 @@ class Lexicon:
     lengths: dict[str, tuple[int, ...]] = field(default_factory=dict)
     keep: frozenset[str] = frozenset()
     keep_lengths: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    keep_max: int = 0
     rewritten: dict[str, frozenset[str]] = field(default_factory=dict)
     families: tuple[str, ...] = ()
 
@@ -210,7 +212,8 @@ class Lexicon:
             for e in f.entries:
                 entries[e.spun].append(e)
                 first = WORD_RE.findall(e.spun)[0]
-                lengths[first].add(word_count(e.spun))
+                for variant in _case_variants(first):
+                    lengths[variant].add(word_count(e.spun))
                 rewritten[e.family].update(normalize(a) for a in e.restored)
         keep_set = frozenset(keep)
         keep_lengths: dict[str, set[int]] = defaultdict(set)
@@ -223,9 +226,17 @@ class Lexicon:
             lengths={k: tuple(sorted(v, reverse=True)) for k, v in lengths.items()},
             keep=keep_set,
             keep_lengths={k: tuple(sorted(v)) for k, v in keep_lengths.items()},
+            keep_max=max((n for v in keep_lengths.values() for n in v), default=0),
             rewritten={k: frozenset(v) for k, v in rewritten.items()},
             families=tuple(dict.fromkeys(families)),
         )
+
+
+def _case_variants(word: str) -> set[str]:
+    """The spellings of a key's first word that the matcher looks up directly, so that it never
+    has to lower-case every word of a document: lower, Capitalised, UPPER, with either apostrophe."""
+    forms = {word, word[:1].upper() + word[1:], word.upper()}
+    return forms | {f.replace("'", "’") for f in forms}
 
 
 @functools.lru_cache(maxsize=8)

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .lexicon import Lexicon
-from .tokens import WORD_RE, block_spans, inline_protected, normalize
+from .tokens import ROUGH_RE, block_spans, inline_protected, normalize, split_word
 from .types import Entry
 
 _SENTENCE_END = frozenset(".!?\n:;")
@@ -38,29 +38,40 @@ class Match:
 
 
 class Words:
-    """The word layer of a document: surfaces, lower-cased forms and offsets."""
+    """The word layer of a document: surfaces and offsets, as ``tokens.tokenize`` splits words."""
 
-    __slots__ = ("text", "surface", "low", "starts", "ends")
+    __slots__ = ("text", "surface", "starts", "ends")
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.surface: list[str] = []
-        self.starts: list[int] = []
-        self.ends: list[int] = []
-        for m in WORD_RE.finditer(text):
-            self.surface.append(m.group())
-            self.starts.append(m.start())
-            self.ends.append(m.end())
-        self.low = [w.lower() for w in self.surface]
-        if "’" in text:
-            self.low = [w.replace("’", "'") for w in self.low]
+        surface: list[str] = []
+        starts: list[int] = []
+        ends: list[int] = []
+        # The inner loop of the whole library: kept flat, plain alphanumerics take the fast branch.
+        for m in ROUGH_RE.finditer(text):
+            w = m.group()
+            if w.isalnum():
+                surface.append(w)
+                starts.append(m.start())
+                ends.append(m.end())
+            else:
+                base = m.start()
+                for sub, b, e in split_word(w):
+                    surface.append(sub)
+                    starts.append(base + b)
+                    ends.append(base + e)
+        self.surface, self.starts, self.ends = surface, starts, ends
 
     def __len__(self) -> int:
         return len(self.surface)
 
+    def low(self, i: int) -> str:
+        """Word ``i`` in key form: lower case, straight apostrophe."""
+        return self.surface[i].lower().replace("’", "'")
+
     def sentence_start(self, i: int) -> bool:
-        """Whether a sentence (or line) starts at word ``i``: the gap before it holds . ! ? : ; or
-        a line break, or the previous word is a sentence-final abbreviation is not detected."""
+        """Whether a sentence or line starts at word ``i``: the gap before it holds . ! ? : ; or a
+        line break (an abbreviation's own dot is part of its word, so "sq." ends no sentence)."""
         if i == 0:
             return True
         gap = self.text[self.ends[i - 1] : self.starts[i]]
@@ -70,14 +81,13 @@ class Words:
 def find(words: Words, lexicon: Lexicon) -> list[Match]:
     """All lexicon matches in text order (overlapping ones included), minus protected and kept."""
     text = words.text
-    low, starts, ends = words.low, words.starts, words.ends
-    n_words = len(low)
+    surface, starts, ends = words.surface, words.starts, words.ends
+    n_words = len(surface)
     lengths = lexicon.lengths
     entries = lexicon.entries
-    kept = _kept_words(words, lexicon) if lexicon.keep else None
-    blocks = block_spans(text)
+    blocks = None
     out: list[Match] = []
-    for i, w in enumerate(low):
+    for i, w in enumerate(surface):
         ls = lengths.get(w)
         if ls is None:
             continue
@@ -86,39 +96,30 @@ def find(words: Words, lexicon: Lexicon) -> list[Match]:
             if j > n_words:
                 continue
             start, end = starts[i], ends[j - 1]
-            if n == 1:
-                key = w
-            else:
-                surface = text[start:end]
-                if "\n" in surface:
-                    continue
-                key = normalize(surface)
-            found = entries.get(key)
+            surf = text[start:end]
+            if n > 1 and "\n" in surf:
+                continue
+            found = entries.get(normalize(surf))
             if found is None:
                 continue
-            if kept is not None and any(kept[k] for k in range(i, j)):
+            if lexicon.keep and _kept(words, lexicon, i, j):
                 continue
+            if blocks is None:
+                blocks = block_spans(text)
             if blocks and any(s < end and e > start for s, e in blocks):
                 continue
             if inline_protected(text, start, end):
                 continue
-            surf = text[start:end]
-            caps = all(words.surface[k][:1].isupper() for k in range(i, j) if words.surface[k][:1].isalpha())
+            caps = all(surface[k][:1].isupper() for k in range(i, j) if surface[k][:1].isalpha())
             out.append(Match(i, j, start, end, surf, found, caps, words.sentence_start(i)))
     return out
 
 
-def _kept_words(words: Words, lexicon: Lexicon) -> list[bool]:
-    """Mark the words covered by a keep-list phrase."""
-    kept = [False] * len(words)
-    low, starts, ends, text = words.low, words.starts, words.ends, words.text
-    for i, w in enumerate(low):
-        ls = lexicon.keep_lengths.get(w)
-        if ls is None:
-            continue
-        for n in ls:
-            j = i + n
-            if j <= len(low) and normalize(text[starts[i] : ends[j - 1]]) in lexicon.keep:
-                for k in range(i, j):
-                    kept[k] = True
-    return kept
+def _kept(words: Words, lexicon: Lexicon, i: int, j: int) -> bool:
+    """Whether words ``i..j-1`` lie inside an occurrence of a keep-list phrase."""
+    text, starts, ends = words.text, words.starts, words.ends
+    for k in range(max(0, i - lexicon.keep_max + 1), i + 1):
+        for n in lexicon.keep_lengths.get(words.low(k), ()):
+            if k + n >= j and k + n <= len(words) and normalize(text[starts[k] : ends[k + n - 1]]) in lexicon.keep:
+                return True
+    return False

@@ -94,10 +94,10 @@ def history(words: Words, i: int) -> tuple[str, str]:
     """The two LM words before word ``i`` (``BOS`` at a sentence start)."""
     if words.sentence_start(i):
         return BOS, BOS
-    p1 = lm_word(words.low[i - 1])
+    p1 = lm_word(words.surface[i - 1])
     if words.sentence_start(i - 1):
         return BOS, p1
-    return lm_word(words.low[i - 2]), p1
+    return lm_word(words.surface[i - 2]), p1
 
 
 def following(words: Words, j: int, n: int = 2) -> list[str]:
@@ -107,7 +107,7 @@ def following(words: Words, j: int, n: int = 2) -> list[str]:
         if words.sentence_start(k):
             out.append(EOS)
             return out
-        out.append(lm_word(words.low[k]))
+        out.append(lm_word(words.surface[k]))
     if len(out) < n and j + len(out) >= len(words):
         out.append(EOS)
     return out
@@ -133,7 +133,7 @@ def lm_gain(lm: ContextModel, words: Words, m: Match, alt: str) -> float:
     """log10 P(context with ``alt``) − log10 P(context with the spun words), neighbours as written."""
     h2, h1 = history(words, m.i)
     right = following(words, m.j)
-    spun = [lm_word(w) for w in words.low[m.i : m.j]]
+    spun = [lm_word(w) for w in words.surface[m.i : m.j]]
     return seq_logprob(lm, h2, h1, out_words(alt) + right) - seq_logprob(lm, h2, h1, spun + right)
 
 
@@ -181,5 +181,5 @@ def _paragraphs(words: Words, strong_words: list[int]) -> tuple[float, ...]:
         hits[word_para[i]] += 1
     return tuple(
         round(logistic((100.0 * h / (c + EVIDENCE_PSEUDO_WORDS) - SPIN_CENTRE) / SPIN_SCALE), 4)
-        for h, c in zip(hits, counts)
+        for h, c in zip(hits, counts, strict=True)
     )

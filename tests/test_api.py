@@ -1,0 +1,153 @@
+"""The public API: restore, restore_and_explain, scan, apply_changes, Restorer."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import pytest
+
+import despin
+from despin import ChangeMismatchError, Restorer, apply_changes
+from despin.lexicon import shipped_dir
+from despin.score import REASONS
+from despin.tokens import normalize
+
+from .conftest import DATA, ROOT
+
+EXAMPLE = (ROOT / "examples" / "harbour-council.spun.txt").read_text(encoding="utf-8")
+CLEAN_CASES = [
+    line for line in (DATA / "clean.txt").read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")
+]
+
+
+def _user_lexicon(tmp_path: Path) -> str:
+    p = tmp_path / "user.tsv"
+    p.write_text(
+        "# despin lexicon\n# format: 1\n# family: user\n# source own: tests; CC0-1.0\n"
+        "spun\trestored\tpos\tweight\tscope\tsource\tnote\n"
+        "mentioned\tsaid\nintently\tclosely\ncollectively\ttogether\nworldwide\tinternational\n"
+        "public sale\tauction\nofficers\tofficials\nbrand new\tnew\n",
+        encoding="utf-8",
+    )
+    return str(p)
+
+
+def test_empty_text() -> None:
+    assert despin.restore("") == ""
+    assert despin.restore_and_explain("") == ("", [])
+    assert despin.scan("").flags == ()
+
+
+@pytest.mark.parametrize("bad", [b"mentioned", bytearray(b"x"), None, 42, ["text"]])
+def test_non_str_input_is_a_type_error(bad: object) -> None:
+    with pytest.raises(TypeError) as err:
+        despin.restore(bad)  # type: ignore[arg-type]
+    assert "str" in str(err.value)
+    if isinstance(bad, (bytes, bytearray)):
+        assert "decode" in str(err.value)
+
+
+def test_unknown_option_is_rejected() -> None:
+    with pytest.raises(TypeError, match="unknown option"):
+        despin.restore("x", thresold=1)
+
+
+def test_example_is_restored_and_explained() -> None:
+    restored, changes = despin.restore_and_explain(EXAMPLE)
+    assert restored != EXAMPLE and changes
+    assert apply_changes(EXAMPLE, changes) == restored == despin.restore(EXAMPLE)
+    for c in changes:
+        assert EXAMPLE[c.start : c.end] == c.spun
+        assert c.reason in REASONS
+        assert isinstance(c.score, float) and c.score >= Restorer().config.threshold
+        if c.source.startswith("rule:"):
+            continue
+        file, line = c.source.rsplit(":", 1)
+        row = (shipped_dir() / Path(file).name).read_text(encoding="utf-8").splitlines()[int(line) - 1]
+        assert row.split("\t")[0] == normalize(c.spun), (c, row)
+
+
+def test_changes_are_sorted_and_disjoint() -> None:
+    _, changes = despin.restore_and_explain(EXAMPLE)
+    for a, b in zip(changes, changes[1:]):
+        assert a.end <= b.start
+
+
+def test_restore_is_idempotent() -> None:
+    once = despin.restore(EXAMPLE)
+    assert despin.restore(once) == once
+
+
+@pytest.mark.parametrize("text", CLEAN_CASES)
+def test_clean_text_is_left_alone(text: str) -> None:
+    assert despin.restore(text) == text
+
+
+def test_clean_paragraph_in_bulk_is_left_alone() -> None:
+    text = "\n\n".join(CLEAN_CASES)
+    assert despin.restore(text) == text
+
+
+def test_apply_changes_refuses_stale_changes() -> None:
+    _, changes = despin.restore_and_explain(EXAMPLE)
+    with pytest.raises(ChangeMismatchError):
+        apply_changes("x" + EXAMPLE, changes)
+    with pytest.raises(ChangeMismatchError, match="overlaps"):
+        apply_changes(EXAMPLE, [changes[0], changes[0]])
+
+
+def test_apply_changes_takes_dicts() -> None:
+    restored, changes = despin.restore_and_explain(EXAMPLE)
+    assert apply_changes(EXAMPLE, [c.to_dict() for c in changes]) == restored
+
+
+def test_user_lexicon_joint_decoding_case_and_articles(tmp_path: Path) -> None:
+    lex = _user_lexicon(tmp_path)
+    text = ("Officers mentioned they would work intently collectively towards worldwide rules. "
+            "The brand new plan was mentioned at a public sale, he mentioned.")
+    out = despin.restore(text, families=(), lexicons=(lex,))
+    assert out.startswith("Officials said they would work closely together towards international rules.")
+    assert "at an auction, he said." in out
+
+
+def test_protected_text_is_never_changed(tmp_path: Path) -> None:
+    lex = _user_lexicon(tmp_path)
+    text = ("Officers mentioned they would work intently collectively towards worldwide rules, see "
+            "https://example.com/mentioned/intently or mentioned@example.org, he mentioned.")
+    out = despin.restore(text, families=(), lexicons=(lex,))
+    assert "https://example.com/mentioned/intently" in out and "mentioned@example.org" in out
+    assert out.endswith("he said.")
+
+
+def test_scan_reports_without_changing() -> None:
+    result = despin.scan(EXAMPLE)
+    assert result.report.spin > 0.5 and result.report.family == "news"
+    assert result.flags and all(EXAMPLE[f.start : f.end] == f.spun for f in result.flags)
+    assert all(f.restored in f.candidates or f.restored.lower() in f.candidates for f in result.flags)
+
+
+def test_restorer_pickles_as_its_config() -> None:
+    r = Restorer(threshold=1.5, families=("news",))
+    data = pickle.dumps(r)
+    assert len(data) < 1000
+    r2 = pickle.loads(data)
+    assert r2.config == r.config
+    assert r2.restore(EXAMPLE) == r.restore(EXAMPLE)
+
+
+def test_threshold_trades_recall_for_precision() -> None:
+    loose = despin.restore_and_explain(EXAMPLE, threshold=-1.0)[1]
+    strict = despin.restore_and_explain(EXAMPLE, threshold=3.0)[1]
+    assert len(strict) < len(loose)
+
+
+def test_unigram_fallback_model_works() -> None:
+    out = despin.restore(EXAMPLE, model="unigram")
+    assert isinstance(out, str)
+
+
+def test_large_document_is_processed() -> None:
+    big = (EXAMPLE + "\n\n") * 200  # about 200 kB
+    out, changes = despin.restore_and_explain(big)
+    assert apply_changes(big, changes) == out

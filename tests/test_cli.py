@@ -1,0 +1,102 @@
+"""The command line, run in-process through main(argv) and once as a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import despin
+from despin.cli import main
+
+from .conftest import ROOT
+
+EXAMPLE = ROOT / "examples" / "harbour-council.spun.txt"
+
+
+def test_restore_file_to_file(tmp_path: Path) -> None:
+    out = tmp_path / "out.txt"
+    assert main(["restore", str(EXAMPLE), "-o", str(out)]) == 0
+    assert out.read_text(encoding="utf-8") == despin.restore(EXAMPLE.read_text(encoding="utf-8"))
+
+
+def test_restore_refuses_to_overwrite_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = tmp_path / "in.txt"
+    src.write_text("he mentioned it", encoding="utf-8")
+    assert main(["restore", str(src), "-o", str(src)]) == 1
+    assert "refusing" in capsys.readouterr().err
+    assert src.read_text(encoding="utf-8") == "he mentioned it"
+
+
+def test_stdin_to_stdout_as_a_process() -> None:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "despin", "restore", "-"], input=text.encode(),
+                          capture_output=True, check=True)
+    assert proc.stdout.decode() == despin.restore(text)
+
+
+def test_scan_prints_linter_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["scan", str(EXAMPLE), "--check"])
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 1
+    flagged = [ln for ln in lines if ln.startswith(f"{EXAMPLE}:") and "->" in ln]
+    assert flagged
+    path, line, col, rest = flagged[0].split(":", 3)
+    text_lines = EXAMPLE.read_text(encoding="utf-8").splitlines()
+    spun = rest.split("'")[1]
+    assert text_lines[int(line) - 1][int(col) - 1 :].startswith(spun)
+
+
+def test_scan_check_passes_on_clean_text(tmp_path: Path) -> None:
+    p = tmp_path / "clean.txt"
+    p.write_text("The committee met on Monday and approved the budget.\n", encoding="utf-8")
+    assert main(["scan", str(p), "--check"]) == 0
+
+
+def test_explain_is_replayable_json(tmp_path: Path) -> None:
+    out = tmp_path / "x.json"
+    assert main(["explain", str(EXAMPLE), "-o", str(out)]) == 0
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    text = EXAMPLE.read_text(encoding="utf-8")
+    assert despin.apply_changes(text, doc["changes"]) == doc["restored"]
+    assert {"spin", "family", "paragraphs"} <= set(doc["report"])
+
+
+def test_invalid_utf8_is_reported_and_kept(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    p = tmp_path / "bad.txt"
+    p.write_bytes(b"first line\nsecond \xff line\n")
+    out = tmp_path / "out.txt"
+    assert main(["restore", str(p), "-o", str(out)]) == 0
+    assert "bad.txt:2: invalid UTF-8" in capsys.readouterr().err
+    assert out.read_text(encoding="utf-8") == "first line\nsecond \ufffd line\n"
+
+
+def test_missing_file_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["restore", "/nonexistent/file.txt"]) == 1
+    assert "no such file" in capsys.readouterr().err
+
+
+def test_bad_user_lexicon_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    lex = tmp_path / "mine.tsv"
+    lex.write_text("not a lexicon\n", encoding="utf-8")
+    assert main(["restore", str(EXAMPLE), "--lexicon", str(lex)]) == 1
+    assert "mine.tsv:1:" in capsys.readouterr().err
+
+
+def test_eval_prints_metrics(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    orig = (ROOT / "examples" / "harbour-council.orig.txt").read_text(encoding="utf-8")
+    gold = tmp_path / "ex.gold.json"
+    start = text.index("mentioned")
+    gold.write_text(json.dumps({"spun": text, "edits": [
+        {"start": start, "end": start + 9, "spun": "mentioned", "gold": ["said"], "optional": False}]}))
+    clean = tmp_path / "clean.jsonl"
+    clean.write_text(json.dumps({"text": orig}) + "\nnot json\n", encoding="utf-8")
+    assert main(["eval", str(gold), "--clean", str(clean)]) == 0
+    out = capsys.readouterr().out
+    assert "TOTAL" in out and "identical" in out
+    total = [ln for ln in out.splitlines() if ln.startswith("TOTAL")][0]
+    assert float(total.split()[1]) == 1.0  # the one required edit is restored

@@ -1,0 +1,102 @@
+"""Lexicon lint: every shipped row parses and is clean, and user lexicon errors are precise."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from despin.lexicon import LexiconError, load, parse_file, parse_keep, parse_text, shipped_dir, shipped_families
+from despin.tokens import normalize
+
+LEXICONS = sorted(p for p in shipped_dir().glob("*.tsv") if p.stem != "keep")
+HEADER = "# despin lexicon\n# format: 1\n# family: test\n# source own: tests; CC0-1.0\nspun\trestored\tpos\tweight\tscope\tsource\tnote\n"
+
+
+def test_there_are_shipped_families() -> None:
+    assert "news" in shipped_families()
+
+
+@pytest.mark.parametrize("path", LEXICONS, ids=lambda p: p.name)
+def test_shipped_lexicon_is_clean(path: Path) -> None:
+    lex = parse_file(path)  # raises on any malformed row
+    assert lex.entries, "an empty lexicon"
+    assert lex.family == path.stem
+    keys = {e.spun: e for e in lex.entries}
+    for e in lex.entries:
+        assert e.spun == normalize(e.spun)
+        assert e.source in lex.sources, f"{e.where}: undeclared source"
+        for alt in e.restored:
+            assert normalize(alt) != e.spun
+            assert not any(c in alt for c in "()[]{}?"), f"{e.where}: note in replacement {alt!r}"
+            back = keys.get(normalize(alt))
+            # no 2-cycle: restoring A to B must not let B be restored back to A
+            assert back is None or e.spun not in map(normalize, back.restored), f"{e.where}: cycle {e.spun}<->{alt}"
+    for tag in lex.sources:
+        assert ";" in lex.sources[tag], f"source {tag} must state a licence after ';'"
+
+
+def test_keep_list_parses() -> None:
+    keep = parse_keep(shipped_dir() / "keep.tsv")
+    assert "university of applied sciences" in keep
+
+
+def test_manifest_matches_files() -> None:
+    manifest = shipped_dir() / "MANIFEST.tsv"
+    rows = [line.split("\t") for line in manifest.read_text().splitlines()[1:] if line.strip()]
+    counted: Counter[tuple[str, str]] = Counter()
+    for p in LEXICONS:
+        for e in parse_file(p).entries:
+            counted[(p.name, e.source)] += 1
+    listed = {(r[0], r[2]): int(r[3]) for r in rows}
+    assert listed == dict(counted)
+
+
+def test_loaded_lexicon_indexes_every_key() -> None:
+    lex = load()
+    assert lex.entries
+    from despin.lexicon import word_count
+    from despin.tokens import WORD_RE
+
+    for key in lex.entries:
+        assert word_count(key) in lex.lengths[WORD_RE.findall(key)[0]]
+
+
+@pytest.mark.parametrize(
+    "row, message",
+    [
+        ("Mentioned\tsaid\n", "not normalised"),
+        ("mentioned\t\n", "empty replacement"),
+        ("mentioned\tsaid (usually)\n", "note or bracket"),
+        ("mentioned\tmentioned\n", "equals its key"),
+        ("mentioned\tsaid\tVERBISH\n", "unknown part of speech"),
+        ("mentioned\tsaid\t\tlots\n", "not a number"),
+        ("mentioned\tsaid\t\t1000\n", "outside"),
+        ("mentioned\tsaid\t\t\teverywhere\n", "unknown scope"),
+        ("mentioned\tsaid\t\t\t\tnobody\n", "not declared"),
+        ("mentioned\tsaid\nmentioned\tstated\n", "duplicate key"),
+        ("a b c d e f g\tx\n", "words"),
+    ],
+)
+def test_user_lexicon_errors_name_file_and_line(row: str, message: str) -> None:
+    with pytest.raises(LexiconError) as err:
+        parse_text(HEADER + row, "user.tsv")
+    assert str(err.value).startswith("user.tsv:"), err.value
+    assert message in str(err.value)
+    line = int(str(err.value).split(":")[1])
+    assert line >= 6
+
+
+def test_header_is_required() -> None:
+    with pytest.raises(LexiconError, match="format"):
+        parse_text("# family: x\nspun\trestored\nmentioned\tsaid\n", "u.tsv")
+    with pytest.raises(LexiconError, match="column line"):
+        parse_text("mentioned\tsaid\n", "u.tsv")
+
+
+def test_invalid_utf8_lexicon(tmp_path: Path) -> None:
+    p = tmp_path / "bad.tsv"
+    p.write_bytes(HEADER.encode() + b"caf\xe9\tcoffee\n")
+    with pytest.raises(LexiconError, match="bad.tsv:6: not valid UTF-8"):
+        parse_file(p)
