@@ -190,7 +190,8 @@ class Lexicon:
     ``lengths`` maps each spelling of a key's first word (see ``_case_variants``) to the word
     counts of the keys that start with it, longest first. ``rewritten`` holds, per family, every
     word or phrase the spinner replaces when it meets it (the right-hand sides). A spun document
-    that still contains such a form has probably had it put there by another rewrite (town→"city" while city→"metropolis"): the scorer uses this.
+    that still contains such a form has probably had it put there by another rewrite
+    (town→"city" while city→"metropolis"): the scorer uses this.
     """
 
     entries: dict[str, tuple[Entry, ...]] = field(default_factory=dict)
