@@ -199,3 +199,257 @@ def eval_clean(paths: Iterable[str | Path], restore: Callable[[str], str]) -> li
             total += score_output(text, restore(text), [])
         out.append((Path(p).name, total))
     return out
+
+
+# -- simulated benchmark and calibration -----------------------------------------------------------
+
+
+@dataclass
+class SimResult:
+    """The simulated benchmark: restoration counts, document detection, and every scored candidate."""
+
+    score: Score
+    doc_tp: int = 0
+    doc_fp: int = 0
+    doc_fn: int = 0
+    doc_tn: int = 0
+    judged: list[tuple[float, bool]] = field(default_factory=list)
+
+    @property
+    def detection_precision(self) -> float:
+        return self.doc_tp / (self.doc_tp + self.doc_fp) if self.doc_tp + self.doc_fp else 1.0
+
+    @property
+    def detection_recall(self) -> float:
+        return self.doc_tp / (self.doc_tp + self.doc_fn) if self.doc_tp + self.doc_fn else 1.0
+
+
+def judge(changes: Iterable[Any], edits: list[dict[str, Any]]) -> list[tuple[float, bool]]:
+    """(score, correct) for each change: correct when it replaces exactly a gold edit's span by
+    one of its gold alternatives (case-insensitively)."""
+    gold = {(e["start"], e["end"]): {_norm(g) for g in e["gold"]} for e in edits}
+    return [(c.score, _norm(c.restored) in gold.get((c.start, c.end), ())) for c in changes]
+
+
+def simulate_corpus(
+    texts: list[str],
+    restorer: Any,
+    families: Iterable[str] | None = None,
+    rate: float = 0.8,
+    mix: float = 0.1,
+    folds: int = 0,
+    seed: int = 0,
+) -> SimResult:
+    """Spin a share ``mix`` of ``texts`` (every document when ``mix`` is 1) and restore all of them.
+
+    With ``folds`` > 1, the lexicon keys are split into that many folds by a stable hash; the
+    documents of fold k are spun only with keys of fold k and restored by a restorer denied those
+    keys, so the result measures what despin flags without the row that produced the spin.
+    """
+    from .simulate import Spinner
+
+    lexicon = restorer.lexicon
+    picked = [zlib_crc(f"{seed}:{k}") % 1000 < mix * 1000 for k in range(len(texts))]
+    res = SimResult(Score())
+    spinners: dict[int, tuple[Any, Any]] = {}
+    for k, text in enumerate(texts):
+        fold = k % folds if folds > 1 else -1
+        if fold not in spinners:
+            if fold < 0:
+                spinners[fold] = (Spinner(lexicon, families), restorer)
+            else:
+                held = {key for key in lexicon.entries if zlib_crc(key) % folds == fold}
+                rest = set(lexicon.entries) - held
+                spinners[fold] = (Spinner(lexicon, families, deny=rest), restorer.denying(held))
+        spinner, fold_restorer = spinners[fold]
+        if picked[k]:
+            spun = spinner.spin(text, rate=rate, seed=f"{seed}:{k}")
+            doc, edits = spun.text, spun.edits
+        else:
+            doc, edits = text, []
+        analysis = fold_restorer.analyze(doc)
+        out = _apply(doc, analysis.changes)
+        res.score += score_output(doc, out, edits)
+        spun_doc = bool(edits)
+        flagged = analysis.report.spin >= 0.5
+        res.doc_tp += spun_doc and flagged
+        res.doc_fp += (not spun_doc) and flagged
+        res.doc_fn += spun_doc and not flagged
+        res.doc_tn += (not spun_doc) and not flagged
+        res.judged += judge(analysis.flags, edits)
+    return res
+
+
+def zlib_crc(s: str) -> int:
+    import zlib
+
+    return zlib.crc32(s.encode("utf-8"))
+
+
+def _apply(text: str, changes: Iterable[Any]) -> str:
+    from .apply import apply_changes
+
+    return apply_changes(text, changes)
+
+
+def reliability(judged: list[tuple[float, bool]], edges: tuple[float, ...] = (-2, -1, 0, 0.5, 1, 2, 3, 4)) -> list[
+        tuple[str, int, float, float]]:
+    """Rows (score bin, candidates, measured share right, share the score predicts at the bin's
+    mean): a calibrated score has the last two columns close."""
+    rows = []
+    bounds = (-1e9, *edges, 1e9)
+    for lo, hi in zip(bounds, bounds[1:], strict=False):
+        inbin = [(s, ok) for s, ok in judged if lo <= s < hi]
+        if not inbin:
+            continue
+        mean = sum(s for s, _ in inbin) / len(inbin)
+        predicted = 1.0 / (1.0 + 10.0 ** -mean)
+        label = f"[{lo:g}, {hi:g})".replace("-1e+09", "-inf").replace("1e+09", "inf")
+        rows.append((label, len(inbin), sum(ok for _, ok in inbin) / len(inbin), predicted))
+    return rows
+
+
+def pr_curve(judged: list[tuple[float, bool]], required: int,
+             thresholds: tuple[float, ...] = (-1, -0.5, 0, 0.5, 1, 1.5, 2, 3)) -> list[tuple[float, float, float, int]]:
+    """(threshold, precision, recall, changes) if every candidate at or above the threshold were applied."""
+    rows = []
+    for t in thresholds:
+        applied = [ok for s, ok in judged if s >= t]
+        right = sum(applied)
+        rows.append((t, right / len(applied) if applied else 1.0, right / required if required else 1.0, len(applied)))
+    return rows
+
+
+# -- the `despin eval` command ---------------------------------------------------------------------
+
+
+def add_arguments(p: Any) -> None:
+    """Arguments of ``despin eval`` (an argparse parser)."""
+    p.add_argument("gold", nargs="*", help="gold JSON files or folders (*.gold.json)")
+    p.add_argument("--clean", action="append", default=[], metavar="PATH",
+                   help="clean JSONL file or folder (repeatable); every change there is false")
+    p.add_argument("--simulate", action="append", default=[], metavar="PATH",
+                   help="clean JSONL file or folder to spin with the lexicons' forward maps (repeatable)")
+    p.add_argument("--sim-family", action="append", dest="sim_families", metavar="NAME",
+                   help="family whose forward map spins (default: news)")
+    p.add_argument("--rate", type=float, default=0.8, help="share of originals the simulator replaces (0.8)")
+    p.add_argument("--mix", type=float, default=0.1, help="share of simulated documents that are spun (0.1)")
+    p.add_argument("--folds", type=int, default=0, help="k-fold: restore without the rows used for spinning")
+    p.add_argument("--plot", metavar="PNG", help="write the reliability diagram and PR curve (needs matplotlib)")
+    p.add_argument("-v", "--verbose", action="store_true", help="print misses and wrong changes")
+
+
+def _expand(path: str, suffix: str) -> list[str]:
+    p = Path(path)
+    return sorted(str(x) for x in p.glob(f"*{suffix}")) if p.is_dir() else [path]
+
+
+def coverage(gold_files: list[str], lexicon: Any) -> dict[str, tuple[int, int]]:
+    """Per family: (gold edits whose spun text is a key of that family with the gold among its
+    candidates, all required gold edits). The ceiling that family's rows put on recall."""
+    from .tokens import normalize
+
+    covered: dict[str, int] = {f: 0 for f in lexicon.families}
+    total = 0
+    for path in gold_files:
+        for ed in load_gold(path)["edits"]:
+            if ed["optional"]:
+                continue
+            total += 1
+            golds = {normalize(g) for g in ed["gold"]}
+            fams = {e.family for e in lexicon.entries.get(normalize(ed["spun"]), ())
+                    if golds & {normalize(a) for a in e.restored}}
+            for f in fams:
+                covered[f] = covered.get(f, 0) + 1
+    return {f: (n, total) for f, n in covered.items()}
+
+
+def run(args: Any, restorer: Any, out: Any = None) -> int:
+    """``despin eval``: print every table asked for; 2 when nothing to evaluate was given."""
+    import sys
+
+    out = out or sys.stdout
+    gold_files = [p for g in args.gold for p in _expand(g, ".gold.json")]
+    clean_files = [p for c in args.clean for p in _expand(c, ".jsonl")]
+    sim_files = [p for c in args.simulate for p in _expand(c, ".jsonl")]
+    if not (gold_files or clean_files or sim_files):
+        print("despin eval: give gold JSON files or folders, --clean or --simulate JSONL", file=sys.stderr)
+        return 2
+
+    def line(*parts: Any) -> None:
+        print(*parts, file=out)
+
+    if gold_files:
+        total = Score()
+        line(f"{'gold file':44} {'recall':>7} {'prec.':>7} {'correct':>9} {'good/changes':>13}")
+        for name, s in eval_gold(gold_files, restorer.restore):
+            total += s
+            line(f"{name:44} {s.recall:7.3f} {s.precision:7.3f} {s.correct:4}/{s.required:<4} "
+                 f"{s.good_changes:5}/{s.changes:<5}")
+            if args.verbose:
+                for d in s.details:
+                    line("    " + " | ".join(map(str, d)))
+        line(f"{'TOTAL':44} {total.recall:7.3f} {total.precision:7.3f} {total.correct:4}/{total.required:<4} "
+             f"{total.good_changes:5}/{total.changes:<5}")
+        line("\nlexicon coverage of the required gold edits, by family:")
+        for fam, (n, t) in sorted(coverage(gold_files, restorer.lexicon).items()):
+            line(f"  {fam:20} {n:5}/{t:<5} {n / t if t else 0:.3f}")
+    if clean_files:
+        total = Score()
+        line(f"\n{'clean corpus':44} {'words':>8} {'false':>6} {'per 1k':>7} {'identical':>10}")
+        for name, s in eval_clean(clean_files, restorer.restore):
+            total += s
+            line(f"{name:44} {s.words:8} {s.false_changes:6} {s.false_per_1k:7.3f} {s.identical_docs:4}/{s.docs:<5}")
+            if args.verbose:
+                for d in s.details:
+                    line("    " + " | ".join(map(str, d)))
+        share = total.identical_docs / total.docs if total.docs else 1.0
+        line(f"{'TOTAL':44} {total.words:8} {total.false_changes:6} {total.false_per_1k:7.3f} "
+             f"{total.identical_docs:4}/{total.docs:<5} ({share:.1%} identical)")
+    if sim_files:
+        texts = [t for p in sim_files for t in iter_jsonl_texts(p)]
+        fams = args.sim_families or ["news"]
+        sim = simulate_corpus(texts, restorer, fams, rate=args.rate, mix=args.mix, folds=args.folds)
+        s = sim.score
+        line(f"\nsimulated spin ({', '.join(fams)}; rate {args.rate}, mix {args.mix}, folds {args.folds}) "
+             f"over {s.docs} documents:")
+        line(f"  restoration: recall {s.recall:.3f} precision {s.precision:.3f} "
+             f"({s.correct}/{s.required} restored, {s.false_changes} wrong or false changes)")
+        line(f"  document detection: precision {sim.detection_precision:.3f} recall {sim.detection_recall:.3f} "
+             f"(tp {sim.doc_tp} fp {sim.doc_fp} fn {sim.doc_fn} tn {sim.doc_tn})")
+        line("  reliability (score bin, candidates, measured share right, predicted by the score):")
+        for label, n, right, pred in reliability(sim.judged):
+            line(f"    {label:14} {n:6} {right:7.3f} {pred:7.3f}")
+        line("  precision/recall if candidates at or above each threshold were applied:")
+        curve = pr_curve(sim.judged, s.required)
+        for t, p_, r_, n in curve:
+            line(f"    threshold {t:+5.1f}: precision {p_:.3f} recall {r_:.3f} ({n} changes)")
+        if args.plot:
+            _plot(args.plot, reliability(sim.judged), curve)
+            line(f"  plot written to {args.plot}")
+    return 0
+
+
+def _plot(path: str, rel: list[tuple[str, int, float, float]], curve: list[tuple[float, float, float, int]]) -> None:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise SystemExit("despin eval --plot needs matplotlib: pip install 'despin[plot]'") from None
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 4))
+    a1.plot([r[3] for r in rel], [r[2] for r in rel], "o-", label="despin")
+    a1.plot([0, 1], [0, 1], "--", color="grey", label="perfect calibration")
+    a1.set_xlabel("predicted P(right) from the score")
+    a1.set_ylabel("measured share right")
+    a1.set_title("reliability")
+    a1.legend()
+    a2.plot([c[2] for c in curve], [c[1] for c in curve], "o-")
+    for t, p_, r_, _n in curve:
+        a2.annotate(f"{t:+.1f}", (r_, p_))
+    a2.set_xlabel("recall")
+    a2.set_ylabel("precision")
+    a2.set_title("precision/recall over thresholds")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)

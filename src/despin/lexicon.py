@@ -202,6 +202,16 @@ class Lexicon:
     rewritten: dict[str, frozenset[str]] = field(default_factory=dict)
     families: tuple[str, ...] = ()
 
+    def without(self, keys: set[str]) -> Lexicon:
+        """A copy without the rows whose key is in ``keys`` (for k-fold evaluation)."""
+        by_file: dict[str, list[Entry]] = defaultdict(list)
+        for key, entries in self.entries.items():
+            if key not in keys:
+                for e in entries:
+                    by_file[e.path].append(e)
+        files = [LexiconFile(path, es[0].family, {}, tuple(es)) for path, es in by_file.items()]
+        return Lexicon.build(files, self.keep)
+
     @classmethod
     def build(cls, files: Iterable[LexiconFile], keep: Iterable[str] = ()) -> Lexicon:
         entries: dict[str, list[Entry]] = defaultdict(list)

@@ -71,9 +71,21 @@ class Restorer:
     def __repr__(self) -> str:
         return f"Restorer({self.config!r})"
 
+    _denied: Lexicon | None = None
+
     @property
     def lexicon(self) -> Lexicon:
+        denied = getattr(self, "_denied", None)
+        if denied is not None:
+            return denied
         return load(self.config.families, self.config.lexicons)
+
+    def denying(self, keys: set[str]) -> Restorer:
+        """A copy whose lexicon lacks ``keys``: for k-fold evaluation of what despin catches
+        without the row that produced a spin. Not picklable as such (evaluation only)."""
+        r = Restorer(self.config)
+        r._denied = self.lexicon.without(keys)
+        return r
 
     @property
     def model(self) -> ContextModel:
