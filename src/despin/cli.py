@@ -9,29 +9,53 @@ the same folder, then a rename), so a failed run never leaves a half-written fil
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import os
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, BinaryIO
 
-from . import __version__
+from . import __version__, corpus
+from .apply import apply_changes
 from .config import Config
 from .lexicon import LexiconError
 from .restorer import Restorer
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--threshold", type=float, default=Config.threshold,
+    p.add_argument("--threshold", type=float, default=Config._field_defaults["threshold"],
                    help="minimum score (log10 odds) to apply a change (default %(default)s)")
     p.add_argument("--family", action="append", dest="families", metavar="NAME",
                    help="use only this lexicon family (repeatable; default: all shipped)")
     p.add_argument("--lexicon", action="append", dest="lexicons", default=[], metavar="PATH",
                    help="extra user lexicon in despin's TSV format (repeatable)")
     p.add_argument("--restore-names", action="store_true", help="also change capitalised names mid-sentence")
+
+
+CORPUS_EPILOG = """corpora:
+  despin restore --jsonl --text-field body in.jsonl.gz -o out.jsonl.gz -j 2 --stats stats.json
+  despin scan --jsonl in.jsonl -o report.jsonl      # adds a "despin" report field; text unchanged
+  despin restore --jsonl shards/*.jsonl.zst -o restored/ --skip-existing   # resumable
+Output is the same for any -j. Malformed lines are reported with their line number and kept
+unchanged (--on-error keep), left out (skip) or stop the run (raise)."""
+
+
+def _add_corpus(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--jsonl", action="store_true",
+                   help="input is JSON Lines: process one text field per record, keep every other field")
+    p.add_argument("--text-field", default="text", metavar="NAME", help="JSONL field holding the text (default text)")
+    p.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
+                   help="worker processes for JSONL (0: one per CPU; default 1); output is identical for any N")
+    p.add_argument("--stats", metavar="PATH", help="write counts as JSON: documents, changes by reason and family, "
+                   "a histogram of document spin scores, malformed lines")
+    p.add_argument("--on-error", choices=("keep", "skip", "raise"), default="keep",
+                   help="malformed JSONL lines: keep unchanged (default), skip, or stop; always reported")
+    p.add_argument("--skip-existing", action="store_true",
+                   help="skip inputs whose output file exists (a finished one: outputs are written atomically)")
 
 
 def _restorer(args: argparse.Namespace) -> Restorer:
@@ -91,27 +115,215 @@ def _line_col(text: str, offset: int) -> tuple[int, int]:
     return line, col
 
 
-def cmd_restore(args: argparse.Namespace) -> int:
-    if _same_file(args.input, args.output):
-        print(f"despin: refusing to overwrite the input {args.input}; pick another -o", file=sys.stderr)
+# -- restore and scan over files and corpora --------------------------------------------------
+
+
+class _Abort(Exception):
+    """A run stops (a message has been printed); any output file being written is dropped."""
+
+
+class _Sink:
+    """The binary output of a run, remembering whether the last byte written was a newline so
+    that JSONL from several inputs concatenated on one stream stays one record per line."""
+
+    def __init__(self, f: BinaryIO) -> None:
+        self.f = f
+        self.at_line_start = True
+
+    def write(self, data: bytes) -> None:
+        if data:
+            self.f.write(data)
+            self.at_line_start = data.endswith(b"\n")
+
+    def new_file(self) -> None:
+        if not self.at_line_start:
+            self.write(b"\n")
+
+
+def _plan(args: argparse.Namespace, shared: bool) -> list[tuple[str, str | None]]:
+    """Pair each input with its output file (``None``: the shared output stream)."""
+    inputs: list[str] = args.input or ["-"]
+    if "-" in inputs and len(inputs) > 1:
+        raise _Usage("- (stdin) cannot be mixed with other inputs")
+    out = args.output
+    if shared or not out or out == "-":
+        return [(i, None) for i in inputs]
+    if len(inputs) > 1 or os.path.isdir(out) or out.endswith(("/", os.sep)):
+        if inputs == ["-"]:
+            raise _Usage(f"-o {out} is a folder: stdin has no name to write under; give a file name")
+        os.makedirs(out, exist_ok=True)
+        return [(i, os.path.join(out, os.path.basename(i))) for i in inputs]
+    return [(inputs[0], out)]
+
+
+class _Usage(Exception):
+    """A wrong combination of arguments (exit status 2, like argparse)."""
+
+
+def _run(args: argparse.Namespace, mode: str) -> int:
+    """restore (``mode`` restore, check or diff) or scan, over text files or JSONL corpora."""
+    from .batch import StatsCounter, Workers
+
+    shared = mode in ("check", "diff") or (mode == "scan" and not args.jsonl)
+    try:
+        plan = _plan(args, shared)
+        if args.jobs < 0:
+            raise _Usage("-j must be 0 (one worker per CPU) or more")
+    except _Usage as e:
+        print(f"despin {args.command}: error: {e}", file=sys.stderr)
+        return 2
+    for inp, out in plan:
+        for other, what in ((out or args.output, "-o"), (args.stats, "--stats")):
+            if _same_file(inp, other):
+                print(f"despin: refusing to overwrite the input {inp}; pick another {what}", file=sys.stderr)
+                return 1
+    restorer = _restorer(args)
+    _ = restorer.lexicon  # a bad lexicon fails here, once, before any worker starts
+    counter = StatsCounter()
+    found = False
+    color = mode == "diff" and not args.output and _isatty(sys.stdout) and "NO_COLOR" not in os.environ
+    current = ""
+    try:
+        with Workers(restorer, args.jobs if args.jsonl else 1) as pool, contextlib.ExitStack() as stack:
+            sink = None
+            if shared or not args.output or args.output == "-":
+                sink = _Sink(stack.enter_context(corpus.open_output(args.output)))
+            for inp, out in plan:
+                current = inp
+                if args.skip_existing and out is not None and os.path.exists(out):
+                    print(f"despin: {out} exists; skipping {inp} (--skip-existing)", file=sys.stderr)
+                    continue
+                if not args.jsonl and inp.lower().split(".gz")[0].split(".zst")[0].endswith((".jsonl", ".ndjson")):
+                    print(f"despin: {inp} looks like JSON Lines: add --jsonl to restore only its text field",
+                          file=sys.stderr)
+                with contextlib.ExitStack() as per_file:
+                    src = per_file.enter_context(corpus.open_input(inp))
+                    dst = sink if sink is not None else _Sink(per_file.enter_context(corpus.open_output(out)))
+                    dst.new_file()
+                    if args.jsonl:
+                        found |= _jsonl_file(args, mode, src, dst, pool, counter, color)
+                    else:
+                        found |= _text_file(args, mode, src, dst, restorer, counter, color)
+    except _Abort:
         return 1
-    _emit(args.output, _restorer(args).restore(_read(args.input)))
-    return 0
+    except (corpus.CorpusError, EOFError) as e:
+        print(f"despin: {current}: {e}", file=sys.stderr)
+        return 1
+    except OSError as e:
+        if isinstance(e, (FileNotFoundError, BrokenPipeError)):
+            raise
+        print(f"despin: {current}: cannot read or write: {e}", file=sys.stderr)
+        return 1
+    except Exception as e:  # a compression library's own error type (zstd)
+        if type(e).__name__ != "ZstdError":
+            raise
+        print(f"despin: {current}: invalid zstd data: {e}", file=sys.stderr)
+        return 1
+    stats = counter.snapshot()
+    if args.stats:
+        write_atomic(args.stats, json.dumps(stats.to_dict(), indent=1) + "\n")
+    if stats.malformed:
+        what = "kept unchanged" if args.on_error == "keep" else "skipped"
+        print(f"despin: {stats.malformed} malformed line(s) {what}", file=sys.stderr)
+    if mode == "check" and found:
+        print(f"despin: {stats.changed_documents} of {stats.documents} document(s) would change", file=sys.stderr)
+    return 1 if (mode == "check" or args.check) and found else 0
+
+
+def _jsonl_file(args: argparse.Namespace, mode: str, src: corpus.Input, dst: _Sink, pool: Any,
+                counter: Any, color: bool) -> bool:
+    """One JSONL input: chunks of lines to the workers, results written in order."""
+    from .batch import CHUNK_CHARS, chunked
+
+    name = "<stdin>" if src.name == "-" else src.name
+    threshold = args.threshold
+
+    def jobs() -> Iterator[corpus.Job]:
+        first = 1
+        for lines in chunked(src.stream, len, CHUNK_CHARS):
+            yield corpus.Job(name, first, lines, args.text_field, mode, getattr(args, "report_field", "despin"), color)
+            first += len(lines)
+
+    progress = corpus.Progress(src)
+    found = False
+    lineno = 0
+    try:
+        for results in pool.map(corpus.process_jsonl, jobs()):
+            for data, outcome, err, shown in results:
+                lineno += 1
+                if err is not None:
+                    if args.on_error == "raise":
+                        print(f"despin: {name}:{lineno}: {err}; stopping (--on-error raise)", file=sys.stderr)
+                        raise _Abort
+                    keep = args.on_error == "keep"
+                    print(f"despin: {name}:{lineno}: {err}; {'kept unchanged' if keep else 'skipped'}",
+                          file=sys.stderr)
+                    counter.malformed(keep)
+                    if keep and mode in ("restore", "scan") and data is not None:
+                        dst.write(data)
+                    continue
+                assert outcome is not None
+                counter.add(outcome)
+                if data is not None:
+                    dst.write(data)
+                if shown:
+                    dst.write(shown.encode("utf-8"))
+                found |= outcome.top_flag >= threshold if mode == "scan" else outcome.changes > 0
+            progress.update()
+    finally:
+        progress.close()
+    return found
+
+
+def _text_file(args: argparse.Namespace, mode: str, src: corpus.Input, dst: _Sink, restorer: Restorer,
+               counter: Any, color: bool) -> bool:
+    """One text file: one document."""
+    from .batch import DocOutcome
+
+    name = "<stdin>" if src.name == "-" else src.name
+    text = corpus.decode_text(src.stream.read(), src.name)
+    try:
+        a = restorer.analyze(text)
+    except ValueError as e:
+        print(f"despin: {name}: {e}", file=sys.stderr)
+        raise _Abort from None
+    counter.add(DocOutcome.of(a, len(text)))
+    if mode == "restore":
+        dst.write((apply_changes(text, a.changes) if a.changes else text).encode("utf-8"))
+        return bool(a.changes)
+    if mode == "check":
+        if a.changes:
+            dst.write(corpus.check_line(name, len(a.changes)).encode("utf-8"))
+        return bool(a.changes)
+    if mode == "diff":
+        if a.changes:
+            dst.write(corpus.diff_document(name, text, a.changes, color).encode("utf-8"))
+        return bool(a.changes)
+    lines = []
+    for f in a.flags:
+        line, col = _line_col(text, f.start)
+        lines.append(f"{name}:{line}:{col}: {f.reason} {f.spun!r} -> {f.restored!r} ({f.score:+.2f})\n")
+    r = a.report
+    lines.append(f"{name}: spin {r.spin:.2f} family {r.family or '-'} evidence {r.evidence:.1f}/100 words, "
+                 f"{len(a.flags)} flags\n")
+    dst.write("".join(lines).encode("utf-8"))
+    return any(f.score >= args.threshold for f in a.flags)
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    mode = "check" if args.check and not args.diff else "diff" if args.diff else "restore"
+    return _run(args, mode)
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
-    text = _read(args.input)
-    result = _restorer(args).scan(text)
-    name = "<stdin>" if args.input == "-" else args.input
-    lines = []
-    for f in result.flags:
-        line, col = _line_col(text, f.start)
-        lines.append(f"{name}:{line}:{col}: {f.reason} {f.spun!r} -> {f.restored!r} ({f.score:+.2f})\n")
-    r = result.report
-    lines.append(f"{name}: spin {r.spin:.2f} family {r.family or '-'} evidence {r.evidence:.1f}/100 words, "
-                 f"{len(result.flags)} flags\n")
-    _emit(args.output, "".join(lines))
-    return 1 if args.check and any(f.score >= args.threshold for f in result.flags) else 0
+    return _run(args, "scan")
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
@@ -134,41 +346,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     from . import evaluate
 
-    r = _restorer(args)
-    out: IO[str] = sys.stdout
-    gold_files = [p for g in args.gold for p in _expand(g, ".gold.json")]
-    clean_files = [p for c in args.clean for p in _expand(c, ".jsonl")]
-    if not gold_files and not clean_files:
-        print("despin eval: give gold JSON files or folders, and/or --clean JSONL files or folders", file=sys.stderr)
-        return 2
-    if gold_files:
-        results = evaluate.eval_gold(gold_files, r.restore)
-        total = evaluate.Score()
-        print(f"{'gold file':44} {'recall':>7} {'prec.':>7} {'correct':>8} {'changes':>8}", file=out)
-        for name, s in results:
-            total += s
-            print(f"{name:44} {s.recall:7.3f} {s.precision:7.3f} {s.correct:4}/{s.required:<4}"
-                  f"{s.good_changes:4}/{s.changes:<4}", file=out)
-            if args.verbose:
-                for d in s.details:
-                    print("    " + " | ".join(map(str, d)), file=out)
-        print(f"{'TOTAL':44} {total.recall:7.3f} {total.precision:7.3f} {total.correct:4}/{total.required:<4}"
-              f"{total.good_changes:4}/{total.changes:<4}", file=out)
-    if clean_files:
-        results = evaluate.eval_clean(clean_files, r.restore)
-        total = evaluate.Score()
-        print(f"\n{'clean corpus':44} {'words':>8} {'false':>6} {'per 1k':>7} {'identical':>10}", file=out)
-        for name, s in results:
-            total += s
-            print(f"{name:44} {s.words:8} {s.false_changes:6} {s.false_per_1k:7.3f} "
-                  f"{s.identical_docs:4}/{s.docs:<5}", file=out)
-            if args.verbose:
-                for d in s.details:
-                    print("    " + " | ".join(map(str, d)), file=out)
-        share = total.identical_docs / total.docs if total.docs else 1.0
-        print(f"{'TOTAL':44} {total.words:8} {total.false_changes:6} {total.false_per_1k:7.3f} "
-              f"{total.identical_docs:4}/{total.docs:<5} ({share:.1%} identical)", file=out)
-    return 0
+    return evaluate.run(args, _restorer(args))
 
 
 def _expand(path: str, suffix: str) -> list[str]:
@@ -183,16 +361,26 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"despin {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("restore", help="write the restored text")
-    p.add_argument("input", nargs="?", default="-", help="text file, or - for stdin (default)")
-    p.add_argument("-o", "--output", help="output file (default stdout); never the input")
+    p = sub.add_parser("restore", help="write the restored text", epilog=CORPUS_EPILOG,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("input", nargs="*", default=["-"],
+                   help="text or JSONL files (.gz, .zst read compressed), or - for stdin (default)")
+    p.add_argument("-o", "--output", help="output file, or folder for several inputs (default stdout); "
+                   "compressed by extension; never an input; written atomically")
+    p.add_argument("--check", action="store_true", help="write nothing; list what would change; exit 1 if anything")
+    p.add_argument("--diff", action="store_true", help="write word-level changes ([-spun-]{+restored+}) instead")
+    _add_corpus(p)
     _add_common(p)
     p.set_defaults(func=cmd_restore)
 
-    p = sub.add_parser("scan", help="list suspicious spans as path:line:col: reason 'spun' -> 'restored' (score)")
-    p.add_argument("input", nargs="?", default="-")
-    p.add_argument("-o", "--output")
+    p = sub.add_parser("scan", help="list suspicious spans as path:line:col: reason 'spun' -> 'restored' (score)",
+                       epilog=CORPUS_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("input", nargs="*", default=["-"])
+    p.add_argument("-o", "--output", help="report file (with --jsonl: JSONL file, or folder for several inputs)")
     p.add_argument("--check", action="store_true", help="exit 1 when any flag reaches the threshold")
+    p.add_argument("--report-field", default="despin", metavar="NAME",
+                   help="with --jsonl: field that receives each record's report (default %(default)s)")
+    _add_corpus(p)
     _add_common(p)
     p.set_defaults(func=cmd_scan)
 
@@ -202,11 +390,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p)
     p.set_defaults(func=cmd_explain)
 
-    p = sub.add_parser("eval", help="recall/precision on gold JSON, false changes on clean JSONL")
-    p.add_argument("gold", nargs="*", help="gold JSON files or folders (*.gold.json)")
-    p.add_argument("--clean", action="append", default=[], metavar="PATH",
-                   help="clean JSONL file or folder (repeatable); every change there is false")
-    p.add_argument("-v", "--verbose", action="store_true", help="print misses and wrong changes")
+    p = sub.add_parser("eval", help="recall/precision on gold JSON, false changes on clean JSONL, simulated spins")
+    from .evaluate import add_arguments as _eval_arguments
+
+    _eval_arguments(p)
     _add_common(p)
     p.set_defaults(func=cmd_eval)
     return parser

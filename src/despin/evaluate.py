@@ -418,8 +418,8 @@ def run(args: Any, restorer: Any, out: Any = None) -> int:
         line(f"  document detection: precision {sim.detection_precision:.3f} recall {sim.detection_recall:.3f} "
              f"(tp {sim.doc_tp} fp {sim.doc_fp} fn {sim.doc_fn} tn {sim.doc_tn})")
         line("  reliability (score bin, candidates, measured share right, predicted by the score):")
-        for label, n, right, pred in reliability(sim.judged):
-            line(f"    {label:14} {n:6} {right:7.3f} {pred:7.3f}")
+        for label, count, right, pred in reliability(sim.judged):
+            line(f"    {label:14} {count:6} {right:7.3f} {pred:7.3f}")
         line("  precision/recall if candidates at or above each threshold were applied:")
         curve = pr_curve(sim.judged, s.required)
         for t, p_, r_, n in curve:
