@@ -422,8 +422,8 @@ def run(args: Any, restorer: Any, out: Any = None) -> int:
             line(f"    {label:14} {count:6} {right:7.3f} {pred:7.3f}")
         line("  precision/recall if candidates at or above each threshold were applied:")
         curve = pr_curve(sim.judged, s.required)
-        for t, p_, r_, n in curve:
-            line(f"    threshold {t:+5.1f}: precision {p_:.3f} recall {r_:.3f} ({n} changes)")
+        for th, p_, r_, n_changes in curve:
+            line(f"    threshold {th:+5.1f}: precision {p_:.3f} recall {r_:.3f} ({n_changes} changes)")
         if args.plot:
             _plot(args.plot, reliability(sim.judged), curve)
             line(f"  plot written to {args.plot}")
