@@ -32,6 +32,8 @@ def _add_common(p: argparse.ArgumentParser) -> None:
                    help="use only this lexicon family (repeatable; default: all shipped)")
     p.add_argument("--lexicon", action="append", dest="lexicons", default=[], metavar="PATH",
                    help="extra user lexicon in despin's TSV format (repeatable)")
+    p.add_argument("--no-shipped-lexicons", action="store_true",
+                   help="use no shipped lexicon family, only the --lexicon files")
     p.add_argument("--restore-names", action="store_true", help="also change capitalised names mid-sentence")
 
 
@@ -60,7 +62,7 @@ def _add_corpus(p: argparse.ArgumentParser) -> None:
 def _restorer(args: argparse.Namespace) -> Restorer:
     return Restorer(
         threshold=args.threshold,
-        families=tuple(args.families) if args.families else None,
+        families=() if args.no_shipped_lexicons else tuple(args.families) if args.families else None,
         lexicons=tuple(args.lexicons),
         restore_names=args.restore_names,
     )

@@ -56,7 +56,8 @@ class ContextModel(Protocol):
     name: str
 
     def logprob(self, word: str, prev2: str, prev1: str) -> float:
-        """log10 P(word | prev2 prev1); words in ``lm_word`` form, ``BOS`` for sentence start."""
+        """log10 P(word | prev2 prev1); words in ``lm_word`` form, ``BOS`` for sentence start,
+        ``""`` for no history (``prev2 == prev1 == ""`` asks for the unigram probability)."""
         ...
 
 
@@ -77,7 +78,13 @@ class TrigramLM:
         key = (word, prev1, prev2)
         v = self._cache.get(key)
         if v is None:
-            raw = self._lm.prob([word, prev1] if prev1 == BOS else [word, prev1, prev2])
+            if not prev1:
+                query = [word]
+            elif prev1 == BOS or not prev2:
+                query = [word, prev1]
+            else:
+                query = [word, prev1, prev2]
+            raw = self._lm.prob(query)
             v = OOV_LOG10 if raw < -100_000_000 else max(raw * _LOG10_1_0001, OOV_LOG10)
             if len(self._cache) > 2_000_000:  # bound memory on huge corpora
                 self._cache.clear()

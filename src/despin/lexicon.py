@@ -14,7 +14,7 @@ import functools
 import os
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -79,20 +79,22 @@ def parse_file(path: str | os.PathLike[str], name: str | None = None) -> Lexicon
     return parse_text(text, shown)
 
 
-def parse_text(text: str, name: str = "<lexicon>") -> LexiconFile:
-    """Parse lexicon text (see ``lexicons/README.md`` for the format)."""
-    family = ""
-    fmt = ""
+@dataclass(frozen=True)
+class Header:
+    """What a lexicon file's header block declares."""
+
+    name: str
+    family: str
+    sources: dict[str, str]
+    default_source: str
+    columns_line: int  # 1-based line of the column line; rows follow it
+
+
+def parse_header(lines: list[str], name: str) -> Header:
+    """Read the header block (up to and including the column line)."""
+    family = fmt = default_source = ""
     sources: dict[str, str] = {}
-    default_source = ""
-    have_columns = False
-    entries: list[Entry] = []
-    seen: dict[str, int] = {}
-
-    def fail(lineno: int, msg: str) -> LexiconError:
-        return LexiconError(f"{name}:{lineno}: {msg}")
-
-    for lineno, line in enumerate(text.splitlines(), 1):
+    for lineno, line in enumerate(lines, 1):
         if not line.strip():
             continue
         if line.startswith("#"):
@@ -102,7 +104,7 @@ def parse_text(text: str, name: str = "<lexicon>") -> LexiconFile:
             elif body.startswith("family:"):
                 family = body.split(":", 1)[1].strip()
                 if not _FAMILY_RE.match(family):
-                    raise fail(lineno, f"bad family name {family!r} (use a-z, 0-9, -)")
+                    raise LexiconError(f"{name}:{lineno}: bad family name {family!r} (use a-z, 0-9, -)")
             else:
                 m = _SOURCE_DECL_RE.match(line)
                 if m:
@@ -110,71 +112,98 @@ def parse_text(text: str, name: str = "<lexicon>") -> LexiconFile:
                     default_source = default_source or m.group(1)
             continue
         cols = line.split("\t")
-        if not have_columns:
-            if tuple(c.strip() for c in cols) != COLUMNS[: len(cols)] or len(cols) < 2:
-                raise fail(lineno, "expected the column line 'spun<TAB>restored<TAB>pos<TAB>weight...'")
-            if fmt != FORMAT_VERSION:
-                raise fail(lineno, f"missing or unknown '# format:' (expected {FORMAT_VERSION})")
-            if not family:
-                raise fail(lineno, "missing '# family: NAME' before the column line")
-            have_columns = True
-            continue
-        if len(cols) > len(COLUMNS):
-            raise fail(lineno, f"{len(cols)} columns; at most {len(COLUMNS)}")
-        cols += [""] * (len(COLUMNS) - len(cols))
-        spun, restored_col, pos, weight_s, scope, source, _note = (c.strip() for c in cols)
-        if not spun:
-            raise fail(lineno, "empty 'spun' column")
-        if spun != normalize(spun):
-            raise fail(lineno, f"key {spun!r} is not normalised (expected {normalize(spun)!r})")
-        n = word_count(spun)
-        if not 1 <= n <= MAX_WORDS:
-            raise fail(lineno, f"key {spun!r} has {n} words; 1 to {MAX_WORDS} allowed")
-        if spun in seen:
-            raise fail(lineno, f"duplicate key {spun!r} (first on line {seen[spun]}); merge with '|'")
-        seen[spun] = lineno
-        alts = tuple(a.strip() for a in restored_col.split("|"))
-        if not restored_col or any(not a for a in alts):
-            raise fail(lineno, f"empty replacement for {spun!r}")
-        for a in alts:
-            if _BAD_IN_RESTORED.search(a):
-                raise fail(lineno, f"replacement {a!r} contains a note or bracket")
-            if " ".join(a.split()) != a:
-                raise fail(lineno, f"replacement {a!r} has extra white space")
-            if normalize(a) == spun:
-                raise fail(lineno, f"replacement {a!r} equals its key")
-        if len(set(map(normalize, alts))) != len(alts):
-            raise fail(lineno, f"repeated replacement in {restored_col!r}")
-        if pos and pos not in POS_TAGS:
-            raise fail(lineno, f"unknown part of speech {pos!r}")
-        weight = 1.0
-        if weight_s:
-            try:
-                weight = float(weight_s)
-            except ValueError:
-                raise fail(lineno, f"weight {weight_s!r} is not a number") from None
-            if not WEIGHT_RANGE[0] <= weight <= WEIGHT_RANGE[1]:
-                raise fail(lineno, f"weight {weight} outside {WEIGHT_RANGE}")
-        scope = scope or "any"
-        if scope not in SCOPES:
-            raise fail(lineno, f"unknown scope {scope!r} (use any or name)")
-        source = source or default_source
-        if not source:
-            raise fail(lineno, "no source: declare '# source TAG: description; licence' in the header")
-        if source not in sources:
-            raise fail(lineno, f"source {source!r} is not declared in the header")
-        entries.append(Entry(spun, alts, family, source, name, lineno, pos, weight, scope))
-    if not have_columns:
-        raise LexiconError(f"{name}:1: no column line: not a despin lexicon")
-    return LexiconFile(name, family, sources, tuple(entries))
+        if tuple(c.strip() for c in cols) != COLUMNS[: len(cols)] or len(cols) < 2:
+            raise LexiconError(f"{name}:{lineno}: expected the column line 'spun<TAB>restored<TAB>pos<TAB>weight...'")
+        if fmt != FORMAT_VERSION:
+            raise LexiconError(f"{name}:{lineno}: missing or unknown '# format:' (expected {FORMAT_VERSION})")
+        if not family:
+            raise LexiconError(f"{name}:{lineno}: missing '# family: NAME' before the column line")
+        return Header(name, family, sources, default_source, lineno)
+    raise LexiconError(f"{name}:1: no column line: not a despin lexicon")
+
+
+def parse_row(line: str, lineno: int, header: Header) -> Entry:
+    """Parse and validate one row; the one row parser for shipped and user lexicons."""
+    name = header.name
+
+    def fail(msg: str) -> LexiconError:
+        return LexiconError(f"{name}:{lineno}: {msg}")
+
+    cols = line.split("\t")
+    if len(cols) > len(COLUMNS):
+        raise fail(f"{len(cols)} columns; at most {len(COLUMNS)}")
+    cols += [""] * (len(COLUMNS) - len(cols))
+    spun, restored_col, pos, weight_s, scope, source, _note = (c.strip() for c in cols)
+    if not spun:
+        raise fail("empty 'spun' column")
+    if spun != normalize(spun):
+        raise fail(f"key {spun!r} is not normalised (expected {normalize(spun)!r})")
+    n = word_count(spun)
+    if not 1 <= n <= MAX_WORDS:
+        raise fail(f"key {spun!r} has {n} words; 1 to {MAX_WORDS} allowed")
+    alts = tuple(a.strip() for a in restored_col.split("|"))
+    if not restored_col or any(not a for a in alts):
+        raise fail(f"empty replacement for {spun!r}")
+    for a in alts:
+        if _BAD_IN_RESTORED.search(a):
+            raise fail(f"replacement {a!r} contains a note or bracket")
+        if " ".join(a.split()) != a:
+            raise fail(f"replacement {a!r} has extra white space")
+        if normalize(a) == spun:
+            raise fail(f"replacement {a!r} equals its key")
+    if len(set(map(normalize, alts))) != len(alts):
+        raise fail(f"repeated replacement in {restored_col!r}")
+    if pos and pos not in POS_TAGS:
+        raise fail(f"unknown part of speech {pos!r}")
+    weight = 1.0
+    if weight_s:
+        try:
+            weight = float(weight_s)
+        except ValueError:
+            raise fail(f"weight {weight_s!r} is not a number") from None
+        if not WEIGHT_RANGE[0] <= weight <= WEIGHT_RANGE[1]:
+            raise fail(f"weight {weight} outside {WEIGHT_RANGE}")
+    scope = scope or "any"
+    if scope not in SCOPES:
+        raise fail(f"unknown scope {scope!r} (use any or name)")
+    source = source or header.default_source
+    if not source:
+        raise fail("no source: declare '# source TAG: description; licence' in the header")
+    if source not in header.sources:
+        raise fail(f"source {source!r} is not declared in the header")
+    return Entry(spun, alts, header.family, source, name, lineno, pos, weight, scope)
+
+
+def _rows(lines: list[str], header: Header) -> Iterator[tuple[int, str]]:
+    for lineno in range(header.columns_line + 1, len(lines) + 1):
+        line = lines[lineno - 1]
+        if line.strip() and not line.startswith("#"):
+            yield lineno, line
+
+
+def parse_text(text: str, name: str = "<lexicon>") -> LexiconFile:
+    """Parse and validate a whole lexicon (see ``lexicons/README.md`` for the format): every row,
+    and no key twice. Used for user lexicons and by the lint tests for the shipped ones."""
+    lines = text.splitlines()
+    header = parse_header(lines, name)
+    entries: list[Entry] = []
+    seen: dict[str, int] = {}
+    for lineno, line in _rows(lines, header):
+        e = parse_row(line, lineno, header)
+        if e.spun in seen:
+            raise LexiconError(f"{name}:{lineno}: duplicate key {e.spun!r} (first on line {seen[e.spun]}); "
+                               "merge with '|'")
+        seen[e.spun] = lineno
+        entries.append(e)
+    return LexiconFile(name, header.family, header.sources, tuple(entries))
 
 
 def parse_keep(path: str | os.PathLike[str]) -> frozenset[str]:
-    """Read a keep-list (``phrase<TAB>note`` rows) into normalised phrases."""
+    """Read a keep-list (``phrase<TAB>note`` rows after a ``phrase<TAB>note`` column line)."""
     path = Path(path)
     out = set()
     for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip() or line.startswith("#") or (lineno and line.startswith("phrase\t")):
+        if not line.strip() or line.startswith("#") or line.startswith("phrase\t"):
             continue
         phrase = line.split("\t", 1)[0].strip()
         if phrase != normalize(phrase):
@@ -183,49 +212,136 @@ def parse_keep(path: str | os.PathLike[str]) -> frozenset[str]:
     return frozenset(out)
 
 
+class Entries(Mapping[str, tuple[Entry, ...]]):
+    """Key → rows, parsing each shipped row only when its key is first looked up.
+
+    The shipped lexicons hold about 100k rows; parsing and validating all of them took 7 s, while
+    the matcher only ever needs the rows of keys it finds. The lint tests validate every shipped row
+    with the same ``parse_row``; user lexicons are validated whole when loaded.
+    """
+
+    def __init__(self) -> None:
+        self._files: list[tuple[Header, list[str], dict[str, int]]] = []  # shipped: key -> line number
+        self._parsed: dict[str, tuple[Entry, ...]] = {}
+        self._extra: dict[str, list[Entry]] = defaultdict(list)
+
+    def add_raw(self, header: Header, lines: list[str], keys: dict[str, int]) -> None:
+        self._files.append((header, lines, keys))
+
+    def add_entry(self, e: Entry) -> None:
+        self._extra[e.spun].append(e)
+        self._parsed.pop(e.spun, None)
+
+    def __getitem__(self, key: str) -> tuple[Entry, ...]:
+        got = self._parsed.get(key)
+        if got is None:
+            rows = [parse_row(lines[n - 1], n, h) for h, lines, keys in self._files if (n := keys.get(key))]
+            rows += self._extra.get(key, ())
+            if not rows:
+                raise KeyError(key)
+            got = self._parsed[key] = tuple(rows)
+        return got
+
+    def __contains__(self, key: object) -> bool:
+        return any(key in keys for _, _, keys in self._files) or key in self._extra
+
+    def _keys(self) -> dict[str, None]:
+        out: dict[str, None] = {}
+        for _, _, keys in self._files:
+            out.update(dict.fromkeys(keys))
+        out.update(dict.fromkeys(self._extra))
+        return out
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys())
+
+    def __len__(self) -> int:
+        return len(self._keys())
+
+
 @dataclass
 class Lexicon:
-    """Compiled lexicons: keys by first word and length, keep phrases, and the forward graph.
+    """Compiled lexicons: rows by key, keys by first word and length, keep phrases, forward graph.
 
-    ``lengths`` maps each spelling of a key's first word (see ``_case_variants``) to the word
-    counts of the keys that start with it, longest first. ``rewritten`` holds, per family, every
-    word or phrase the spinner replaces when it meets it (the right-hand sides). A spun document
+    ``lengths`` maps the first word of every key to the word counts of the keys that start with
+    it, longest first. ``rewritten(family)`` holds every word or
+    phrase that family's spinner replaces when it meets it (the right-hand sides). A spun document
     that still contains such a form has probably had it put there by another rewrite
     (town→"city" while city→"metropolis"): the scorer uses this.
     """
 
-    entries: dict[str, tuple[Entry, ...]] = field(default_factory=dict)
+    entries: Entries = field(default_factory=Entries)
     lengths: dict[str, tuple[int, ...]] = field(default_factory=dict)
     keep: frozenset[str] = frozenset()
     keep_lengths: dict[str, tuple[int, ...]] = field(default_factory=dict)
     keep_max: int = 0
-    rewritten: dict[str, frozenset[str]] = field(default_factory=dict)
     families: tuple[str, ...] = ()
+    _right: dict[str, list[list[str]]] = field(default_factory=dict)  # family -> row texts
+    _rewritten: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def rewritten(self, family: str) -> frozenset[str]:
+        got = self._rewritten.get(family)
+        if got is None:
+            # right-hand sides are written normalised but for case (lint-checked), so lower() suffices
+            got = frozenset(
+                a.lower()
+                for rows in self._right.get(family, ())
+                for row in rows
+                for a in row.split("\t", 2)[1].split("|")
+            )
+            self._rewritten[family] = got
+        return got
 
     def without(self, keys: set[str]) -> Lexicon:
         """A copy without the rows whose key is in ``keys`` (for k-fold evaluation)."""
         by_file: dict[str, list[Entry]] = defaultdict(list)
-        for key, entries in self.entries.items():
+        for key in self.entries:
             if key not in keys:
-                for e in entries:
+                for e in self.entries[key]:
                     by_file[e.path].append(e)
         files = [LexiconFile(path, es[0].family, {}, tuple(es)) for path, es in by_file.items()]
-        return Lexicon.build(files, self.keep)
+        return Lexicon.build(files, (), self.keep)
 
     @classmethod
-    def build(cls, files: Iterable[LexiconFile], keep: Iterable[str] = ()) -> Lexicon:
-        entries: dict[str, list[Entry]] = defaultdict(list)
-        lengths: dict[str, set[int]] = defaultdict(set)
-        rewritten: dict[str, set[str]] = defaultdict(set)
-        families = []
+    def build(cls, files: Iterable[LexiconFile], shipped: Iterable[tuple[Header, list[str]]] = (),
+              keep: Iterable[str] = ()) -> Lexicon:
+        """Compile parsed files (user lexicons) and raw shipped files (header and lines, rows
+        parsed on demand) into one lexicon."""
+        entries = Entries()
+        firsts: dict[str, set[int]] = defaultdict(set)
+        right: dict[str, list[list[str]]] = defaultdict(list)
+        families: list[str] = []
+
+        def index(keys: Iterable[str]) -> None:
+            single = firsts_single
+            for key in keys:
+                if " " not in key and key.isalpha():
+                    single.add(key)  # most keys: one plain word
+                elif key.replace(" ", "").isalpha():
+                    firsts[key.split(" ", 1)[0]].add(key.count(" ") + 1)
+                else:
+                    words = WORD_RE.findall(key)
+                    firsts[words[0]].add(len(words))
+
+        firsts_single: set[str] = set()
+        for header, lines in shipped:
+            families.append(header.family)
+            start = header.columns_line
+            keys = {ln[: ln.find("\t")]: n for n, ln in enumerate(lines[start:], start + 1)
+                    if ln and ln[0] != "#" and not ln.isspace()}
+            rows = [lines[n - 1] for n in keys.values()]
+            entries.add_raw(header, lines, keys)
+            right[header.family].append(rows)
+            index(keys)
         for f in files:
             families.append(f.family)
             for e in f.entries:
-                entries[e.spun].append(e)
-                first = WORD_RE.findall(e.spun)[0]
-                for variant in _case_variants(first):
-                    lengths[variant].add(word_count(e.spun))
-                rewritten[e.family].update(normalize(a) for a in e.restored)
+                entries.add_entry(e)
+            index(e.spun for e in f.entries)
+            right[f.family].append([f"{e.spun}\t{'|'.join(e.restored)}" for e in f.entries])
+        lengths: dict[str, tuple[int, ...]] = dict.fromkeys(firsts_single, (1,))
+        for first, ns in firsts.items():
+            lengths[first] = tuple(sorted(ns | ({1} if first in firsts_single else set()), reverse=True))
         keep_set = frozenset(keep)
         keep_lengths: dict[str, set[int]] = defaultdict(set)
         for k in keep_set:
@@ -233,35 +349,35 @@ class Lexicon:
             if words:
                 keep_lengths[words[0]].add(len(words))
         return cls(
-            entries={k: tuple(v) for k, v in entries.items()},
-            lengths={k: tuple(sorted(v, reverse=True)) for k, v in lengths.items()},
+            entries=entries,
+            lengths=lengths,
             keep=keep_set,
             keep_lengths={k: tuple(sorted(v)) for k, v in keep_lengths.items()},
             keep_max=max((n for v in keep_lengths.values() for n in v), default=0),
-            rewritten={k: frozenset(v) for k, v in rewritten.items()},
             families=tuple(dict.fromkeys(families)),
+            _right=dict(right),
         )
 
 
-def _case_variants(word: str) -> set[str]:
-    """The spellings of a key's first word that the matcher looks up directly, so that it never
-    has to lower-case every word of a document: lower, Capitalised, UPPER, with either apostrophe."""
-    forms = {word, word[:1].upper() + word[1:], word.upper()}
-    return forms | {f.replace("'", "’") for f in forms}
+_PLAIN_KEY = re.compile(r"[a-z]+(?: [a-z]+)*$")
+
+
+def read_shipped(family: str) -> tuple[Header, list[str]]:
+    """A shipped lexicon's header and lines, unparsed."""
+    p = shipped_dir() / f"{family}.tsv"
+    if not p.exists():
+        raise LexiconError(f"unknown lexicon family {family!r}; shipped: {', '.join(shipped_families())}")
+    lines = p.read_text(encoding="utf-8").splitlines()
+    return parse_header(lines, p.name), lines
 
 
 @functools.lru_cache(maxsize=8)
 def load(families: tuple[str, ...] | None = None, extra: tuple[str, ...] = ()) -> Lexicon:
-    """Load and compile shipped families (all when ``None``) plus user lexicon paths, once per
-    process for each combination."""
-    base = shipped_dir()
+    """Load and compile shipped families (all when ``None``) plus user lexicon paths (validated
+    whole: an error anywhere loads nothing), once per process for each combination."""
     names = shipped_families() if families is None else list(families)
-    files = []
-    for fam in names:
-        p = base / f"{fam}.tsv"
-        if not p.exists():
-            raise LexiconError(f"unknown lexicon family {fam!r}; shipped: {', '.join(shipped_families())}")
-        files.append(parse_file(p))
-    files += [parse_file(p, name=str(p)) for p in extra]
+    shipped = [read_shipped(f) for f in names]
+    user = [parse_file(p, name=str(p)) for p in extra]
+    base = shipped_dir()
     keep = parse_keep(base / "keep.tsv") if (base / "keep.tsv").exists() else frozenset()
-    return Lexicon.build(files, keep)
+    return Lexicon.build(user, shipped, keep)

@@ -90,7 +90,12 @@ def find(words: Words, lexicon: Lexicon) -> list[Match]:
     for i, w in enumerate(surface):
         ls = lengths.get(w)
         if ls is None:
-            continue
+            # keys are lower case: only capitalised or curly-apostrophe words need a second look
+            if w.islower() and "’" not in w:
+                continue
+            ls = lengths.get(w.lower().replace("’", "'"))
+            if ls is None:
+                continue
         for n in ls:
             j = i + n
             if j > n_words:

@@ -52,7 +52,7 @@ class Spinner:
         fams = set(families) if families is not None else None
         denied = set(deny)
         forward: dict[str, list[Entry]] = defaultdict(list)
-        for key, entries in lexicon.entries.items():
+        for key, entries in lexicon.entries.items():  # parses every row: evaluation only
             if key in denied:
                 continue
             for e in entries:

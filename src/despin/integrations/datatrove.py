@@ -1,0 +1,114 @@
+"""datatrove steps: ``DespinFormatter`` restores ``doc.text``; ``DespinFilter`` drops spun documents.
+
+>>> from despin.integrations.datatrove import DespinFormatter, DespinFilter
+>>> DespinFormatter(threshold=1.0).restorer.config.threshold
+1.0
+
+Both hold one ``Restorer``, which pickles as its small config: executors ship the steps to
+their workers (``LocalPipelineExecutor`` through multiprocess, Slurm through dill, Ray through
+cloudpickle) for a few hundred bytes each, and every worker process loads the lexicons and the
+context model on its first document, once. ftfy's ``FTFYFormatter`` in datatrove is the pattern.
+
+Counts go to datatrove's stats (``stat_update``): ``total``, ``changed_docs``, ``changes`` (per
+document) and ``changes_<reason>`` for each reason code (``changes_spun_word``, ...).
+
+With ``metadata_key`` (default ``"despin"``) the formatter records each document's report in
+``doc.metadata[metadata_key]`` (``spin``, ``family``, ``changes``), measured on the text as it
+arrived; a ``DespinFilter`` later in the pipeline reads the spin score from there instead of
+analysing the (now restored) text again. ``metadata_key=None`` records nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..apply import apply_changes
+from ..restorer import Restorer
+
+try:
+    from datatrove.data import Document, DocumentsPipeline
+    from datatrove.pipeline.filters.base_filter import BaseFilter
+    from datatrove.pipeline.formatters.base import BaseFormatter
+    from datatrove.utils.typeshelper import StatHints
+except ImportError as e:  # pragma: no cover - exercised only without the extra
+    raise ImportError(
+        "despin.integrations.datatrove needs datatrove: pip install 'despin[datatrove]'"
+    ) from e
+
+__all__ = ["DespinFilter", "DespinFormatter"]
+
+
+def _restorer(restorer: Restorer | None, options: dict[str, Any]) -> Restorer:
+    if restorer is not None and options:
+        raise TypeError("give either a restorer or despin options, not both")
+    return restorer if restorer is not None else Restorer(**options)
+
+
+class DespinFormatter(BaseFormatter):
+    """Restore machine-spun text in ``doc.text``.
+
+    Options are ``despin.Config`` fields (``threshold``, ``families``, ``lexicons``,
+    ``restore_names``, ...), or pass a ready ``restorer``.
+    """
+
+    name = "🌀 despin"
+
+    def __init__(self, restorer: Restorer | None = None, metadata_key: str | None = "despin",
+                 **options: Any) -> None:
+        super().__init__()
+        self.restorer = _restorer(restorer, options)
+        self.metadata_key = metadata_key
+
+    def format(self, text: str) -> str:
+        return self.restorer.restore(text)
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        for doc in data:
+            self.stat_update(StatHints.total)
+            with self.track_time():
+                a = self.restorer.analyze(doc.text)
+                if self.metadata_key:
+                    doc.metadata[self.metadata_key] = {
+                        "spin": a.report.spin, "family": a.report.family, "changes": len(a.changes)}
+                if a.changes:
+                    doc.text = apply_changes(doc.text, a.changes)
+                    self.stat_update("changed_docs")
+                    self.stat_update("changes", value=len(a.changes))
+                    reasons: dict[str, int] = {}
+                    for c in a.changes:
+                        reasons[c.reason] = reasons.get(c.reason, 0) + 1
+                    for reason, n in sorted(reasons.items()):
+                        self.stat_update(f"changes_{reason}", value=n)
+            yield doc
+
+
+class DespinFilter(BaseFilter):
+    """Drop documents whose spin score (``DocReport.spin``: the probability, 0 to 1, that the
+    document was machine-spun) is above ``max_spin``; dropped ones count as ``dropped_spun``
+    and go to ``exclusion_writer`` when one is given.
+
+    The score is read from ``doc.metadata[metadata_key]`` when a ``DespinFormatter`` earlier in
+    the pipeline put it there, and computed from ``doc.text`` otherwise.
+    """
+
+    name = "🌀 despin filter"
+
+    def __init__(self, max_spin: float = 0.5, exclusion_writer: Any = None, restorer: Restorer | None = None,
+                 metadata_key: str | None = "despin", **options: Any) -> None:
+        super().__init__(exclusion_writer)
+        if not 0.0 <= max_spin <= 1.0:
+            raise ValueError(f"max_spin is a probability, 0 to 1, not {max_spin!r}")
+        self.max_spin = max_spin
+        self.metadata_key = metadata_key
+        self.restorer = _restorer(restorer, options)
+
+    def spin(self, doc: Document) -> float:
+        known = doc.metadata.get(self.metadata_key) if self.metadata_key else None
+        if isinstance(known, dict) and isinstance(known.get("spin"), (int, float)):
+            return float(known["spin"])
+        return self.restorer.analyze(doc.text).report.spin
+
+    def filter(self, doc: Document) -> bool | tuple[bool, str]:
+        if self.spin(doc) > self.max_spin:
+            return False, "spun"
+        return True

@@ -1,0 +1,148 @@
+"""restore_many and the worker pool: order, stats, pickling, one load per worker process."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+from pathlib import Path
+
+import pytest
+
+from despin import Restorer
+from despin.batch import BatchStats, Workers, restore_many, restore_records
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = (ROOT / "examples" / "harbour-council.spun.txt").read_text(encoding="utf-8")
+ORIG = (ROOT / "examples" / "harbour-council.orig.txt").read_text(encoding="utf-8")
+
+LEXICON = (  # the same in every corpus test module: they share one file
+    "# despin lexicon\n# format: 1\n# family: corpustest\n# source own: tests; CC0-1.0\n"
+    "spun\trestored\tpos\tweight\tscope\tsource\tnote\n"
+    "metropolis\tcity\nmentioned\tsaid\nfinal 12 months\tlast year\ninformed\ttold\nassembly\tmeeting\n"
+    "subsequent\tnext\napprehensive\tworried\nin regards to the\tabout the\nhistorical past\thistory\n"
+    "proprietor\towner\ncommerce\ttrade\n"
+)
+
+
+@pytest.fixture(scope="session")
+def lex(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The test lexicon, at one path for the whole session (lexicons are cached by path)."""
+    p = tmp_path_factory.getbasetemp() / "despin-corpus-test.tsv"
+    p.write_text(LEXICON, encoding="utf-8")
+    return str(p)
+
+
+@pytest.fixture(scope="session")
+def restorer(lex: str) -> Restorer:
+    """The test lexicon alone: independent of the shipped lexicons, and quick to load."""
+    r = Restorer(families=(), lexicons=(lex,))
+    assert r.restore(EXAMPLE) != EXAMPLE, "precondition: the example has changes to make"
+    return r
+
+
+def _texts(n: int) -> list[str]:
+    base = [EXAMPLE, ORIG, "", "Short clean line.", EXAMPLE.upper(), EXAMPLE.replace("\n", "\n\n")]
+    return [base[i % len(base)] + (f" #{i}" if i % 3 else "") for i in range(n)]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_results_in_order_and_equal_to_restore(restorer: Restorer, workers: int) -> None:
+    texts = _texts(30)
+    batch = restore_many(iter(texts), workers=workers, restorer=restorer, chunk_chars=2500)
+    got = list(batch)
+    assert got == [restorer.restore(t) for t in texts]
+    stats = batch.stats
+    analyses = [restorer.analyze(t) for t in texts]
+    assert stats.documents == 30
+    assert stats.changed_documents == sum(1 for a in analyses if a.changes) > 0
+    assert stats.changes == sum(len(a.changes) for a in analyses)
+    assert sum(stats.by_reason.values()) == sum(stats.by_family.values()) == stats.changes
+    assert stats.by_family["corpustest"] > 0
+    assert sum(stats.spin_histogram) == 30
+    assert stats.characters == sum(map(len, texts))
+
+
+def test_stats_are_the_same_for_any_worker_count(restorer: Restorer) -> None:
+    texts = _texts(20)
+    snaps = []
+    for w in (1, 2):
+        b = restore_many(texts, workers=w, restorer=restorer, chunk_chars=3000)
+        list(b)
+        snaps.append(b.stats)
+    assert snaps[0] == snaps[1]
+    assert snaps[0].to_dict()["spin_histogram"]["edges"][-1] == 1.0
+
+
+def test_stats_is_a_snapshot(restorer: Restorer) -> None:
+    b = restore_many([EXAMPLE, EXAMPLE], restorer=restorer)
+    next(b)
+    first = b.stats
+    list(b)
+    assert first.documents == 1 and b.stats.documents == 2
+    with pytest.raises(AttributeError):
+        first.documents = 5  # type: ignore[misc]
+    assert isinstance(first, BatchStats)
+
+
+def test_options_build_the_restorer() -> None:
+    assert list(restore_many(["", "abc"], threshold=2.0, families=())) == ["", "abc"]
+    with pytest.raises(TypeError, match="either"):
+        restore_many([], restorer=Restorer(), threshold=2.0)
+    with pytest.raises(TypeError, match="unknown option"):
+        restore_many([], thresold=2.0)
+
+
+def test_bad_worker_counts() -> None:
+    with pytest.raises(ValueError, match="workers"):
+        list(restore_many(["x"], workers=-1, families=()))
+    assert list(restore_many(["x"], workers=0, families=())) == ["x"]  # one per CPU
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_non_str_items_raise_type_error(workers: int) -> None:
+    with pytest.raises(TypeError, match="str"):
+        list(restore_many(["fine", b"bytes"], workers=workers, families=()))  # type: ignore[list-item]
+
+
+def test_close_stops_early(restorer: Restorer) -> None:
+    with restore_many((EXAMPLE for _ in range(10_000)), workers=2, restorer=restorer, chunk_chars=1000) as b:
+        assert next(b) == restorer.restore(EXAMPLE)
+    assert b.stats.documents == 1
+    with pytest.raises(StopIteration):
+        next(b)
+
+
+def test_restorer_pickles_as_its_small_config(restorer: Restorer) -> None:
+    data = pickle.dumps(restorer)
+    assert len(data) < 600
+    assert pickle.loads(data).config == restorer.config
+
+
+def _loads_in_this_process(r: Restorer, chunk: list[str]) -> tuple[int, int, int]:
+    from despin import context, lexicon
+
+    for t in chunk:
+        r.restore(t)
+    return os.getpid(), lexicon.load.cache_info().misses, context.load_model.cache_info().misses
+
+
+def test_each_worker_loads_lexicons_and_lm_once(restorer: Restorer) -> None:
+    # spawn: fresh interpreters, so nothing is inherited from this process's caches.
+    ctx = multiprocessing.get_context("spawn")
+    chunks = [[EXAMPLE, ORIG]] * 12
+    with Workers(restorer, 2, mp_context=ctx) as pool:
+        results = list(pool.map(_loads_in_this_process, chunks))
+    pids = {pid for pid, _, _ in results}
+    assert os.getpid() not in pids and 1 <= len(pids) <= 2
+    for pid in pids:
+        final = max((r for r in results if r[0] == pid), key=lambda r: (r[1], r[2]))
+        assert final[1:] == (1, 1), final  # one lexicon load and one LM load in that process
+
+
+def test_restore_records_keeps_other_fields(restorer: Restorer) -> None:
+    recs = [{"id": 1, "text": EXAMPLE, "z": [1]}, {"id": 2, "text": None}, {"id": 3}]
+    got = restore_records(recs, restorer=restorer)
+    assert got[0] == {"id": 1, "text": restorer.restore(EXAMPLE), "z": [1]} and list(got[0]) == ["id", "text", "z"]
+    assert got[1:] == recs[1:]
+    assert recs[0]["text"] == EXAMPLE  # the input records are not modified
