@@ -106,8 +106,8 @@ def build_corpora(clean_paths: list[str], spun_paths: list[str], folder: Path) -
         print("benchmark: no clean corpus found; using the bundled example's original, repeated", file=sys.stderr)
     spun = []
     for p in spun_paths:
-        for f in sorted(glob.glob(p)):
-            spun.append(Path(f).read_text(encoding="utf-8"))
+        for name in sorted(glob.glob(p)):
+            spun.append(Path(name).read_text(encoding="utf-8"))
     spun += _respin(clean)
     files = {}
     for name, texts in (("clean", clean), ("spun", spun)):
@@ -127,13 +127,13 @@ def _ftfy_chunk(_restorer: Any, texts: list[str]) -> list[str]:
     return [ftfy.fix_text(t) for t in texts]
 
 
-def probe(engine: str, corpus: str, jobs: int) -> dict[str, Any]:
+def probe(engine: str, corpus: str, jobs: int, families: tuple[str, ...] | None) -> dict[str, Any]:
     texts = _jsonl_texts(Path(corpus))
     mb = sum(len(t.encode("utf-8")) for t in texts) / 1e6
     from despin import Restorer
     from despin.batch import Workers, chunked, restore_many
 
-    r = Restorer()
+    r = Restorer(families=families)
     if engine == "despin":
         r.restore(texts[0])  # loads the lexicons and the model (workers load or inherit them once)
         t0 = time.perf_counter()
@@ -154,11 +154,11 @@ def probe(engine: str, corpus: str, jobs: int) -> dict[str, Any]:
             "parent_rss_mb": round(own, 1)}
 
 
-def cold_start() -> float:
+def cold_start(families: tuple[str, ...] | None) -> float:
     code = (
         "import time; t0 = time.perf_counter()\n"
         "import despin\n"
-        f"despin.restore(open({str(EXAMPLE)!r}, encoding='utf-8').read())\n"
+        f"despin.restore(open({str(EXAMPLE)!r}, encoding='utf-8').read(), families={families!r})\n"
         "print(time.perf_counter() - t0)\n"
     )
     runs = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
@@ -166,11 +166,12 @@ def cold_start() -> float:
     return statistics.median(runs)
 
 
-def cli_run(src: Path, jobs: int, out: Path) -> tuple[float, float]:
+def cli_run(src: Path, jobs: int, out: Path, families: tuple[str, ...] | None) -> tuple[float, float]:
     """Wall time and peak RSS (largest process of the run) of the CLI on ``src``."""
     t0 = time.perf_counter()
+    family_args = [a for f in families or () for a in ("--family", f)]
     proc = subprocess.Popen([sys.executable, "-m", "despin", "restore", "--jsonl", str(src), "-o", str(out),
-                             "-j", str(jobs)])
+                             "-j", str(jobs), *family_args])
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -182,8 +183,9 @@ def cli_run(src: Path, jobs: int, out: Path) -> tuple[float, float]:
 # -- the report ------------------------------------------------------------------------------------
 
 
-def _sub(*args: str) -> dict[str, Any]:
-    out = subprocess.run([sys.executable, __file__, "--probe", *args], capture_output=True, text=True)
+def _sub(*args: str, families: tuple[str, ...] | None) -> dict[str, Any]:
+    family_args = [a for f in families or () for a in ("--family", f)]
+    out = subprocess.run([sys.executable, __file__, "--probe", *args, *family_args], capture_output=True, text=True)
     if out.returncode:
         raise SystemExit(f"probe {args} failed:\n{out.stderr}")
     return json.loads(out.stdout.splitlines()[-1])
@@ -194,12 +196,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--clean", action="append", default=None, metavar="PATH", help="clean JSONL file or folder")
     ap.add_argument("--spun", action="append", default=None, metavar="PATH", help="spun text files (globs allowed)")
     ap.add_argument("--large-mb", type=float, default=8.0, help="size of the large CLI input (default 8 MB)")
+    ap.add_argument("--family", action="append", dest="families", metavar="NAME",
+                    help="restore with these shipped lexicon families only (default: all)")
     ap.add_argument("--json", metavar="PATH", help="also write the figures as JSON")
     ap.add_argument("--probe", nargs=3, metavar=("ENGINE", "CORPUS", "JOBS"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    families = tuple(args.families) if args.families else None
     if args.probe:
         engine, corpus, jobs = args.probe
-        print(json.dumps(probe(engine, corpus, int(jobs))))
+        print(json.dumps(probe(engine, corpus, int(jobs), families)))
         return 0
 
     clean_paths = args.clean or [str(SHARED / "corpora" / "clean")]
@@ -208,6 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {
         "command": command.strip(),
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "cpu": _cpu_name()},
+        "families": list(families) if families else "all shipped",
     }
     with tempfile.TemporaryDirectory(prefix="despin-bench-") as tmp:
         folder = Path(tmp)
@@ -216,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
         for corpus in ("clean", "spun"):
             for jobs in (1, 2):
                 for engine in ("despin", "ftfy"):
-                    res = _sub(engine, str(corpora[corpus]), str(jobs))
+                    res = _sub(engine, str(corpora[corpus]), str(jobs), families=families)
                     rows[f"{engine}-{corpus}-j{jobs}"] = res
                     print(f"  {engine:6} {corpus:5} -j{jobs}: {res['mb_per_s']:.2f} MB/s "
                           f"({res['mb']:.2f} MB in {res['seconds']:.2f} s), peak RSS {res['rss_mb']:.0f} MB",
@@ -230,14 +236,14 @@ def main(argv: list[str] | None = None) -> int:
             while written < args.large_mb * 1e6:
                 f.write(data)
                 written += len(data)
-        t1, rss1 = cli_run(big, 1, folder / "out1.jsonl")
-        t2, rss2 = cli_run(big, 2, folder / "out2.jsonl")
+        t1, rss1 = cli_run(big, 1, folder / "out1.jsonl", families)
+        t2, rss2 = cli_run(big, 2, folder / "out2.jsonl", families)
         same = zlib.crc32((folder / "out1.jsonl").read_bytes()) == zlib.crc32((folder / "out2.jsonl").read_bytes())
         results["cli_large"] = {"mb": round(written / 1e6, 2), "j1_seconds": round(t1, 2), "j2_seconds": round(t2, 2),
                                 "speedup": round(t1 / t2, 2), "identical_output": same,
                                 "j1_peak_rss_mb": round(rss1, 1), "j2_peak_rss_mb": round(rss2, 1)}
         print(f"  CLI on {written / 1e6:.1f} MB: -j1 {t1:.1f} s, -j2 {t2:.1f} s", file=sys.stderr)
-        results["cold_start_seconds"] = round(cold_start(), 3)
+        results["cold_start_seconds"] = round(cold_start(families), 3)
 
     results["targets"] = _targets(results)
     if args.json:
@@ -277,7 +283,8 @@ def markdown(r: dict[str, Any]) -> str:
     t = r["throughput"]
     m = r["machine"]
     lines = [
-        f"`{r['command']}` — Python {m['python']}, {m['cpus']} CPUs ({m['cpu']})",
+        f"`{r['command']}` — Python {m['python']}, {m['cpus']} CPUs ({m['cpu']}); "
+        f"lexicon families: {', '.join(r['families']) if isinstance(r['families'], list) else r['families']}",
         "",
         "| text | workers | despin MB/s | ftfy.fix_text MB/s | despin / ftfy | despin peak RSS per worker |",
         "|---|---|---|---|---|---|",

@@ -460,3 +460,30 @@ def test_progress_bar_only_on_a_terminal(tmp_path: Path, lex: str) -> None:
     on_tty = _stderr_of(argv, tty=True)
     assert "in.jsonl" in on_tty and "100%" in on_tty, on_tty
     assert _stderr_of(argv, tty=False) == ""
+
+
+def test_lone_surrogates_and_line_separators_survive(tmp_path: Path, lex: str, restorer: Restorer) -> None:
+    text = EXAMPLE + " \ud800 end\u2028next"
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    # A non-ASCII line (raw "é") whose text holds an escaped lone surrogate, valid JSON and UTF-8.
+    src.write_bytes(('{"é": "é", "text": ' + json.dumps(text) + "}\n").encode("utf-8"))
+    assert main(["restore", "--jsonl", str(src), "-o", str(out), *_only(lex)]) == 0
+    got = out.read_bytes()
+    assert got.decode("utf-8").count("\n") == 1
+    assert json.loads(got)["text"] == restorer.restore(text)
+
+
+def test_jsonl_looking_input_without_jsonl_gets_a_hint(tmp_path: Path, lex: str,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    src = tmp_path / "in.jsonl.gz"
+    src.write_bytes(gzip.compress(_jsonl([{"text": CLEAN}])))
+    assert main(["restore", str(src), "-o", str(tmp_path / "out.txt"), *_only(lex)]) == 0
+    assert "add --jsonl" in capsys.readouterr().err
+
+
+def test_output_folder_for_one_input(tmp_path: Path, lex: str, restorer: Restorer) -> None:
+    src = tmp_path / "doc.txt"
+    src.write_text(EXAMPLE, encoding="utf-8")
+    (tmp_path / "out").mkdir()
+    assert main(["restore", str(src), "-o", str(tmp_path / "out"), *_only(lex)]) == 0
+    assert (tmp_path / "out" / "doc.txt").read_text(encoding="utf-8") == restorer.restore(EXAMPLE)

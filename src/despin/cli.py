@@ -186,7 +186,7 @@ def _run(args: argparse.Namespace, mode: str) -> int:
                 if args.skip_existing and out is not None and os.path.exists(out):
                     print(f"despin: {out} exists; skipping {inp} (--skip-existing)", file=sys.stderr)
                     continue
-                if not args.jsonl and inp.lower().split(".gz")[0].split(".zst")[0].endswith((".jsonl", ".ndjson")):
+                if not args.jsonl and _looks_jsonl(inp):
                     print(f"despin: {inp} looks like JSON Lines: add --jsonl to restore only its text field",
                           file=sys.stderr)
                 with contextlib.ExitStack() as per_file:
@@ -301,6 +301,13 @@ def _text_file(args: argparse.Namespace, mode: str, src: corpus.Input, dst: _Sin
                  f"{len(a.flags)} flags\n")
     dst.write("".join(lines).encode("utf-8"))
     return any(f.score >= args.threshold for f in a.flags)
+
+
+def _looks_jsonl(path: str) -> bool:
+    name = path.lower()
+    for ext in (".gz", ".gzip", ".zst", ".zstd"):
+        name = name.removesuffix(ext)
+    return name.endswith((".jsonl", ".ndjson"))
 
 
 def _isatty(stream: Any) -> bool:

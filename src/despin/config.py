@@ -25,7 +25,7 @@ class Config(NamedTuple):
       worker; split them first.
     """
 
-    threshold: float = 0.5
+    threshold: float = 0.25
     families: tuple[str, ...] | None = None
     lexicons: tuple[str, ...] = ()
     model: str = "trigram"

@@ -378,13 +378,11 @@ def process_jsonl(restorer: Restorer, job: Job) -> list[LineResult]:
         outcome = DocOutcome.of(a, len(text))
         if job.mode == "restore":
             if a.changes:
-                line = obj.replace(job.field, obj.dumps(apply_changes(text, a.changes)))
-                out.append(((bom + line).encode("utf-8") + eol, outcome, None, None))
+                out.append((_edited(obj, job.field, apply_changes(text, a.changes), bom, eol), outcome, None, None))
             else:
                 out.append((raw, outcome, None, None))
         elif job.mode == "scan":
-            line = obj.replace(job.report_field, obj.dumps(report_of(a)))
-            out.append(((bom + line).encode("utf-8") + eol, outcome, None, None))
+            out.append((_edited(obj, job.report_field, report_of(a), bom, eol), outcome, None, None))
         elif job.mode == "diff":
             shown = diff_document(f"{job.name}:{n}", text, a.changes, job.color) if a.changes else None
             out.append((None, outcome, None, shown))
@@ -392,6 +390,16 @@ def process_jsonl(restorer: Restorer, job: Job) -> list[LineResult]:
             shown = f"{job.name}:{n}: would change {_spans(len(a.changes))}\n" if a.changes else None
             out.append((None, outcome, None, shown))
     return out
+
+
+def _edited(obj: JsonObject, key: str, value: Any, bom: str, eol: bytes) -> bytes:
+    """The record's line with ``key`` set to ``value``, as UTF-8 bytes."""
+    line = obj.replace(key, obj.dumps(value))
+    try:
+        return (bom + line).encode("utf-8") + eol
+    except UnicodeEncodeError:  # a lone surrogate ("\ud800" in the input): keep it escaped
+        line = obj.replace(key, json.dumps(value, ensure_ascii=True, separators=(obj.item_sep, obj.key_sep)))
+        return (bom + line).encode("utf-8") + eol
 
 
 def _spans(n: int) -> str:

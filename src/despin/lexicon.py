@@ -23,6 +23,8 @@ from .tokens import WORD_RE, normalize
 from .types import Entry
 
 FORMAT_VERSION = "1"
+# TSV files under lexicons/ that are not spinner families.
+NOT_FAMILIES = frozenset({"keep", "MANIFEST"})
 COLUMNS = ("spun", "restored", "pos", "weight", "scope", "source", "note")
 POS_TAGS = frozenset("NOUN VERB ADJ ADV ADP DET PRON NUM CONJ PART PROPN".split())
 SCOPES = frozenset({"any", "name"})
@@ -55,7 +57,7 @@ def shipped_dir() -> Path:
 
 def shipped_families() -> list[str]:
     """Families available in the shipped lexicons, from the files present (never a fixed list)."""
-    return sorted(p.stem for p in shipped_dir().glob("*.tsv") if p.stem != "keep")
+    return sorted(p.stem for p in shipped_dir().glob("*.tsv") if p.stem not in NOT_FAMILIES)
 
 
 def word_count(key: str) -> int:

@@ -236,11 +236,15 @@ class Restorer:
         """One flag per match that has candidates, scored in the decoded context when the decoder
         chose it and independently otherwise."""
         decided = {ch.option.match: ch for ch in chosen}
+        chosen_spans = [(matches[k].start, matches[k].end) for k in decided]
         flags = []
         for k, m in enumerate(matches):
             opts = options.get(k)
             if not opts:
                 continue
+            if k not in decided and any(s <= m.start and m.end <= e and (s, e) != (m.start, m.end)
+                                        for s, e in chosen_spans):
+                continue  # a part of a longer span the decoder chose: reported with it
             ch = decided.get(k)
             if ch is not None:
                 best, sc = ch.option, ch.score

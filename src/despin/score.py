@@ -53,18 +53,24 @@ FREQ_FLOOR = 1e-9
 # Clamp on the prior log-odds of a row: no row alone can be certain.
 PRIOR_LOG_ODDS = (-4.0, 3.0)
 # Document evidence (document_report): strong hits are matches whose LM gain exceeds STRONG_GAIN
-# from rows of at least a family's minimum weight; per 100 words, a logistic curve centred at the
-# family's centre (scale GATE_SCALE * centre) maps them to P(document spun by that family).
-# Measured by scripts/measure_evidence.py over the shared clean corpora (non-BBC, 207k words) and
-# the dev passages (strong hits per 100 words):
-#   news (weight >= 1):       clean max 0.50; news passages and the seed 4.6-12.2
-#   paraphrase (weight >= 1): clean max 0.21; paraphrase passages 10.7-17.1; news passages <= 0.9
-#   tortured (weight >= 1):   clean max 0.13; one tortured phrase in a 15-word sentence gives 1.8
-#   wordnet (weight >= 3):    clean max 2.67 (p99 2.3); WordNet passages 3.9-4.5; news passages <= 2.5
+# from rows of at least a family's minimum weight; their count per 100 words goes through a
+# logistic curve (centre, scale) to give P(document spun by that family). A clean document must
+# come out near 0 (0.01 or less: the gate multiplies every prior), a spun one near 1. Measured by
+# scripts/measure_evidence.py over the shared clean corpora (non-BBC, 204 documents) and the dev
+# passages, strong hits per 100 words:
+#   news, weight >= 1:       clean max 0.50; news passages and the seed 4.6-12.2
+#   paraphrase, weight >= 1: clean max 0.21; paraphrase passages 10.7-17.1; news passages <= 0.9
+#   tortured, weight >= 1:   clean max 0.13; one tortured phrase in a 15-word sentence gives 1.8
+#   wordnet, weight >= 5:    clean max 1.20 (p99 0.86); WordNet passages 1.8-2.7; others <= 1.0
+#     (at weight >= 3 the clean maximum, 2.67, is too close to the WordNet passages, 3.9-4.5)
 STRONG_GAIN = 1.0
-FAMILY_GATES = {"news": (1.0, 2.0), "paraphrase": (1.0, 2.0), "tortured": (1.0, 0.5), "wordnet": (3.0, 3.3)}
-DEFAULT_GATE = (1.0, 2.0)  # user families: like news
-GATE_SCALE = 0.15
+FAMILY_GATES = {  # family: (minimum row weight, centre, scale)
+    "news": (1.0, 2.0, 0.3),
+    "paraphrase": (1.0, 2.0, 0.3),
+    "tortured": (1.0, 0.5, 0.1),
+    "wordnet": (5.0, 1.55, 0.1),
+}
+DEFAULT_GATE = (1.0, 2.0, 0.3)  # user families: like news
 # Segment model (document_report): a segment of a spun document is itself spun with prior
 # probability SEGMENT_PRIOR; spun segments show strong hits at the document's own rate (clamped to
 # SPUN_RATE_RANGE: the seed has 0.18 per word, wild-dev news pages 0.11 to 0.26), untouched ones
@@ -195,8 +201,8 @@ def document_report(
     Returns the report, P(document spun by family F) for each family with hits, and per match
     P(its segment was spun | the document was spun). A *strong hit* of family F is a match of an
     F row of weight ≥ FAMILY_GATES[F][0] whose best LM gain exceeds STRONG_GAIN; their count per
-    100 words (plus EVIDENCE_PSEUDO_WORDS) is mapped through a logistic curve centred at
-    FAMILY_GATES[F][1]. Each family has its own gate because its rows' reach in clean text differs
+    100 words (plus EVIDENCE_PSEUDO_WORDS) is mapped through a logistic curve with the centre and
+    scale of FAMILY_GATES[F]. Each family has its own gate because its rows' reach in clean text differs
     by two orders of magnitude (scripts/measure_evidence.py prints the figures behind them).
 
     Segments are lines (paragraphs) and, within them, quotations: spinners often skip both
@@ -218,8 +224,8 @@ def document_report(
     family_spin = {}
     for fam, count in hits_by_family.items():
         density = 100.0 * count / (n + EVIDENCE_PSEUDO_WORDS)
-        centre = FAMILY_GATES.get(fam, DEFAULT_GATE)[1]
-        family_spin[fam] = logistic((density - centre) / (GATE_SCALE * centre))
+        _, centre, scale = FAMILY_GATES.get(fam, DEFAULT_GATE)
+        family_spin[fam] = logistic((density - centre) / scale)
     family = max(family_spin, key=lambda f: family_spin[f], default="")
     spin = family_spin.get(family, 0.0)
     evidence = 100.0 * hits_by_family.get(family, 0) / (n + EVIDENCE_PSEUDO_WORDS)
