@@ -38,9 +38,7 @@ def examples(paths: list[str], families: tuple[str, ...] | None) -> tuple[list[l
         text = gold["spun"]
         words = Words(text)
         matches = find(words, lex)
-        gains = {k: max(score.lm_gain(lm, words, m, a) for e in m.entries for a in e.restored)
-                 for k, m in enumerate(matches)}
-                edits = gold["edits"]
+        edits = gold["edits"]
         labels = {}
         for k, m in enumerate(matches):
             on = [e for e in edits if e["start"] < m.end and e["end"] > m.start]

@@ -1,9 +1,13 @@
 """The ``despin`` command line: restore, scan, explain, eval.
 
-``main(argv) -> int``: 0 on success, 1 when ``scan --check`` finds something or an input
-fails, 2 for usage errors (argparse). Output goes to stdout unless ``-o`` names a file; an
-output path equal to the input is refused, and files are written atomically (a temporary file in
-the same folder, then a rename), so a failed run never leaves a half-written file.
+``main(argv) -> int``: 0 on success, 1 when ``scan --check`` or ``restore --check`` finds
+something or an input fails, 2 for usage errors (argparse). Output goes to stdout unless ``-o``
+names a file; an output path equal to the input is refused, and files are written atomically (a
+temporary file in the same folder, then a rename), so a failed run never leaves a half-written file.
+
+``restore`` and ``scan`` also work on corpora: several inputs, JSONL records (``--jsonl``),
+gzip/zstd, worker processes (``-j``), stats, malformed-line handling and resumable runs; the
+I/O lives in ``corpus.py`` and the worker pool in ``batch.py`` (see ``docs/corpus.md``).
 """
 
 from __future__ import annotations
@@ -192,8 +196,8 @@ def _run(args: argparse.Namespace, mode: str) -> int:
                 with contextlib.ExitStack() as per_file:
                     src = per_file.enter_context(corpus.open_input(inp))
                     dst = sink if sink is not None else _Sink(per_file.enter_context(corpus.open_output(out)))
-                    dst.new_file()
                     if args.jsonl:
+                        dst.new_file()
                         found |= _jsonl_file(args, mode, src, dst, pool, counter, color)
                     else:
                         found |= _text_file(args, mode, src, dst, restorer, counter, color)

@@ -171,6 +171,7 @@ def open_output(path: str | None) -> Iterator[BinaryIO]:
     """Where output goes: stdout (``None`` or ``-``, never compressed), or ``path`` written
     atomically and compressed by its extension."""
     if not path or path == "-":
+        sys.stdout.flush()  # anything already printed as text comes first
         out = sys.stdout.buffer
         yield out
         out.flush()

@@ -109,6 +109,8 @@ def find(words: Words, lexicon: Lexicon) -> list[Match]:
                 continue
             if lexicon.keep and _kept(words, lexicon, i, j):
                 continue
+            if w[0].isdigit() and not _standalone_number(text, start, end):
+                continue
             if blocks is None:
                 blocks = block_spans(text)
             if blocks and any(s < end and e > start for s, e in blocks):
@@ -118,6 +120,20 @@ def find(words: Words, lexicon: Lexicon) -> list[Match]:
             caps = all(surface[k][:1].isupper() for k in range(i, j) if surface[k][:1].isalpha())
             out.append(Match(i, j, start, end, surf, found, caps, words.sentence_start(i)))
     return out
+
+
+_NUMBER_BEFORE = frozenset(" \t\n(“\"'‘[")
+_NUMBER_AFTER = frozenset(" \t\n)”\"'’],;:!?")
+
+
+def _standalone_number(text: str, start: int, end: int) -> bool:
+    """Whether a number stands alone ("the 2 leaders"), not inside a figure ("three.6%", "5-0",
+    "2.5"), where a lexicon row spelling it out would break it."""
+    before = text[start - 1] if start else " "
+    after = text[end] if end < len(text) else " "
+    if after == "." and not text[end + 1 : end + 2].isdigit():
+        after = " "  # a sentence-final number
+    return before in _NUMBER_BEFORE and after in _NUMBER_AFTER
 
 
 def _kept(words: Words, lexicon: Lexicon, i: int, j: int) -> bool:
