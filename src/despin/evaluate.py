@@ -335,6 +335,8 @@ def add_arguments(p: Any) -> None:
     p.add_argument("--rate", type=float, default=0.8, help="share of originals the simulator replaces (0.8)")
     p.add_argument("--mix", type=float, default=0.1, help="share of simulated documents that are spun (0.1)")
     p.add_argument("--folds", type=int, default=0, help="k-fold: restore without the rows used for spinning")
+    p.add_argument("--pairs", action="append", default=[], metavar="TSV",
+                   help="(spun, original) pairs, e.g. tortured phrases, to restore in carrier sentences")
     p.add_argument("--plot", metavar="PNG", help="write the reliability diagram and PR curve (needs matplotlib)")
     p.add_argument("-v", "--verbose", action="store_true", help="print misses and wrong changes")
 
@@ -372,7 +374,7 @@ def run(args: Any, restorer: Any, out: Any = None) -> int:
     gold_files = [p for g in args.gold for p in _expand(g, ".gold.json")]
     clean_files = [p for c in args.clean for p in _expand(c, ".jsonl")]
     sim_files = [p for c in args.simulate for p in _expand(c, ".jsonl")]
-    if not (gold_files or clean_files or sim_files):
+    if not (gold_files or clean_files or sim_files or args.pairs):
         print("despin eval: give gold JSON files or folders, --clean or --simulate JSONL", file=sys.stderr)
         return 2
 
@@ -406,6 +408,10 @@ def run(args: Any, restorer: Any, out: Any = None) -> int:
         share = total.identical_docs / total.docs if total.docs else 1.0
         line(f"{'TOTAL':44} {total.words:8} {total.false_changes:6} {total.false_per_1k:7.3f} "
              f"{total.identical_docs:4}/{total.docs:<5} ({share:.1%} identical)")
+    for path in args.pairs:
+        n, flagged, restored = eval_pairs(read_pairs(path), restorer)
+        line(f"\npairs in carrier sentences ({Path(path).name}): {n} pairs, flagged {flagged / max(n, 1):.3f}, "
+             f"restored exactly {restored / max(n, 1):.3f}")
     if sim_files:
         texts = [t for p in sim_files for t in iter_jsonl_texts(p)]
         fams = args.sim_families or ["news"]
@@ -453,3 +459,50 @@ def _plot(path: str, rel: list[tuple[str, int, float, float]], curve: list[tuple
     a2.set_title("precision/recall over thresholds")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
+
+
+# -- tortured phrases in carrier sentences ---------------------------------------------------------
+
+# Carrier sentences in the register of the papers where tortured phrases appear; {} is the phrase.
+CARRIERS = (
+    "In this paper, we propose a new approach based on {} for the analysis of the collected data.",
+    "Recent studies have shown that {} plays an important role in modern research.",
+    "The results of the experiment confirm that {} can improve the overall performance.",
+)
+
+
+def eval_pairs(pairs: list[tuple[str, str]], restorer: Any) -> tuple[int, int, int]:
+    """(pairs, flagged, restored exactly) for (tortured, expected) pairs, each placed in the
+    carrier sentences in turn: flagged when a flag covers the phrase in every carrier, restored
+    when the output holds the expected phrase (case-insensitively) in place of it in every one."""
+    from .tokens import normalize
+
+    flagged = restored = 0
+    for tortured, expected in pairs:
+        ok_flag = ok_restore = True
+        for carrier in CARRIERS:
+            text = carrier.format(tortured)
+            start = text.index(tortured)
+            end = start + len(tortured)
+            analysis = restorer.analyze(text)
+            if not any(f.start < end and f.end > start for f in analysis.flags):
+                ok_flag = False
+            out = _apply(text, analysis.changes)
+            want = normalize(carrier.format(expected))
+            if normalize(out) != want:
+                ok_restore = False
+        flagged += ok_flag
+        restored += ok_restore
+    return len(pairs), flagged, restored
+
+
+def read_pairs(path: str | Path) -> list[tuple[str, str]]:
+    """(spun, original) pairs from a TSV with a header line (``tortured<TAB>expected...``)."""
+    out = []
+    with open(path, encoding="utf-8") as f:
+        next(f, None)
+        for line in f:
+            cols = line.rstrip("\n").split("\t")
+            if len(cols) >= 2 and cols[0] and cols[1]:
+                out.append((cols[0], cols[1]))
+    return out

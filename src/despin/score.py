@@ -60,17 +60,20 @@ PRIOR_LOG_ODDS = (-4.0, 3.0)
 # passages, strong hits per 100 words:
 #   news, weight >= 1:       clean max 0.50; news passages and the seed 4.6-12.2
 #   paraphrase, weight >= 1: clean max 0.21; paraphrase passages 10.7-17.1; news passages <= 0.9
-#   tortured, weight >= 1:   clean max 0.13; one tortured phrase in a 15-word sentence gives 1.8
+#   tortured, weight >= 3, any LM gain: clean max 0.13; one tortured phrase in a 15-word sentence
+#     gives 1.8
 #   wordnet, weight >= 5:    clean max 1.20 (p99 0.86); WordNet passages 1.8-2.7; others <= 1.0
 #     (at weight >= 3 the clean maximum, 2.67, is too close to the WordNet passages, 3.9-4.5)
 STRONG_GAIN = 1.0
-FAMILY_GATES = {  # family: (minimum row weight, centre, scale)
-    "news": (1.0, 2.0, 0.3),
-    "paraphrase": (1.0, 2.0, 0.3),
-    "tortured": (1.0, 0.5, 0.1),
-    "wordnet": (5.0, 1.55, 0.1),
+FAMILY_GATES = {  # family: (minimum row weight, minimum LM gain, centre, scale)
+    "news": (1.0, STRONG_GAIN, 2.0, 0.3),
+    "paraphrase": (1.0, STRONG_GAIN, 2.0, 0.3),
+    # tortured phrases are recognised by the phrase itself, whatever the LM says of it (the LM does
+    # not know most technical terms either): distinctive rows count without an LM gain
+    "tortured": (3.0, -math.inf, 0.5, 0.1),
+    "wordnet": (5.0, STRONG_GAIN, 1.55, 0.1),
 }
-DEFAULT_GATE = (1.0, 2.0, 0.3)  # user families: like news
+DEFAULT_GATE = (1.0, STRONG_GAIN, 2.0, 0.3)  # user families: like news
 # Segment model (document_report): a segment of a spun document is itself spun with prior
 # probability SEGMENT_PRIOR; spun segments show strong hits at the document's own rate (clamped to
 # SPUN_RATE_RANGE: the seed has 0.18 per word, wild-dev news pages 0.11 to 0.26), untouched ones
@@ -200,7 +203,7 @@ def document_report(
 
     Returns the report, P(document spun by family F) for each family with hits, and per match
     P(its segment was spun | the document was spun). A *strong hit* of family F is a match of an
-    F row of weight ≥ FAMILY_GATES[F][0] whose best LM gain exceeds STRONG_GAIN; their count per
+    F row of weight ≥ FAMILY_GATES[F][0] whose best LM gain exceeds FAMILY_GATES[F][1]; their count per
     100 words (plus EVIDENCE_PSEUDO_WORDS) is mapped through a logistic curve with the centre and
     scale of FAMILY_GATES[F]. Each family has its own gate because its rows' reach in clean text differs
     by two orders of magnitude (scripts/measure_evidence.py prints the figures behind them).
@@ -215,16 +218,17 @@ def document_report(
     hits_by_family: Counter[str] = Counter()
     strong_at: dict[str, list[int]] = {}
     for k, m in enumerate(matches):
-        if gains.get(k, -99.0) <= STRONG_GAIN:
-            continue
-        for fam in {e.family for e in m.entries if e.weight >= FAMILY_GATES.get(e.family, DEFAULT_GATE)[0]}:
-            hits_by_family[fam] += 1
-            strong_at.setdefault(fam, []).append(m.start)
+        gain = gains.get(k, -99.0)
+        for fam in {e.family for e in m.entries}:
+            min_weight, min_gain, _, _ = FAMILY_GATES.get(fam, DEFAULT_GATE)
+            if gain > min_gain and any(e.family == fam and e.weight >= min_weight for e in m.entries):
+                hits_by_family[fam] += 1
+                strong_at.setdefault(fam, []).append(m.start)
     n = len(words)
     family_spin = {}
     for fam, count in hits_by_family.items():
         density = 100.0 * count / (n + EVIDENCE_PSEUDO_WORDS)
-        _, centre, scale = FAMILY_GATES.get(fam, DEFAULT_GATE)
+        _, _, centre, scale = FAMILY_GATES.get(fam, DEFAULT_GATE)
         family_spin[fam] = logistic((density - centre) / scale)
     family = max(family_spin, key=lambda f: family_spin[f], default="")
     spin = family_spin.get(family, 0.0)
