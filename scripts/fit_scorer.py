@@ -1,4 +1,4 @@
-"""Fit the scorer's coefficients (score.COEF, score.ALPHA) by logistic regression on gold matches.
+"""Fit the scorer's coefficients (score.MODELS, score.ALPHA) by logistic regression on gold matches.
 
 Every lexicon match in a gold document is one example: positive when it lies on a gold edit and
 one of its candidates is an accepted original, negative otherwise (a genuine word, or a row that

@@ -169,7 +169,7 @@ class Restorer:
                 continue
             chained = e.spun in lexicon.rewritten(e.family)
             name = m.capitalised and not m.sentence_initial and e.scope != "name"
-            log_odds = score.prior_log_odds(score.features(self.config.model, e, chained, name))
+            log_odds = score.prior_log_odds(e.family, score.features(self.config.model, e, chained, name))
             p_row = 1.0 / (1.0 + 10.0 ** -log_odds)
             p = min(_P_MAX, family_spin.get(e.family, 0.0) * seg_spin * p_row)
             if p <= 0.0:
