@@ -142,6 +142,8 @@ def probe(engine: str, corpus: str, jobs: int, families: tuple[str, ...] | None)
         import ftfy
 
         ftfy.fix_text(texts[0])
+        if jobs > 1:  # the pool would load despin's data before forking: not ftfy's cost
+            _ = r.lexicon, r.model
         t0 = time.perf_counter()
         with Workers(r, jobs) as pool:
             n = sum(len(c) for c in pool.map(_ftfy_chunk, chunked(texts, len)))

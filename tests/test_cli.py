@@ -100,3 +100,22 @@ def test_eval_prints_metrics(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert "TOTAL" in out and "identical" in out
     total = [ln for ln in out.splitlines() if ln.startswith("TOTAL")][0]
     assert float(total.split()[1]) == 1.0  # the one required edit is restored
+
+
+def test_learn_proposes_rows_that_the_lexicon_parser_accepts(tmp_path: Path) -> None:
+    from despin.lexicon import parse_file
+
+    spun = tmp_path / "spun.txt"
+    orig = tmp_path / "orig.txt"
+    spun.write_text("The minister mentioned the international locations would meet. She mentioned it twice.\n")
+    orig.write_text("The minister said the countries would meet. She said it twice.\n")
+    out = tmp_path / "learned.tsv"
+    assert main(["learn", str(spun), str(orig), "--family", "mine", "-o", str(out)]) == 0
+    lex = parse_file(out)
+    rows = {e.spun: e for e in lex.entries}
+    assert rows["mentioned"].restored == ("said",)
+    assert rows["international locations"].restored == ("countries",)
+    assert lex.family == "mine"
+    # the proposed lexicon is usable as a user lexicon
+    restored = despin.restore("They mentioned the international locations. " * 3, families=(), lexicons=(str(out),))
+    assert "said the countries" in restored

@@ -347,6 +347,12 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_learn(args: argparse.Namespace) -> int:
+    from . import learn
+
+    return learn.main(args)
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from . import evaluate
 
@@ -400,6 +406,12 @@ def build_parser() -> argparse.ArgumentParser:
     _eval_arguments(p)
     _add_common(p)
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("learn", help="propose lexicon rows from parallel (spun, original) texts")
+    from .learn import add_arguments as _learn_arguments
+
+    _learn_arguments(p)
+    p.set_defaults(func=cmd_learn)
     return parser
 
 

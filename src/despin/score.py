@@ -279,8 +279,8 @@ def document_report(
 # The language gate: English running text has a quarter to a half of its words among these
 # function words (the shared clean corpora: 0.26 at the lowest, a BBC business report); German,
 # French, Spanish, Portuguese and Dutch news sentences 0.00-0.10, though their words can look like
-# lexicon keys ("war", "also", "die", "come"). Text below MIN_ENGLISH_SHARE is left alone, as are such segments of MIN_GATED_SEGMENT
-# words or more inside an English document.
+# lexicon keys ("war", "also", "die", "come"). Text below MIN_ENGLISH_SHARE is left alone, as are
+# such segments of MIN_GATED_SEGMENT words or more inside an English document.
 ENGLISH_FUNCTION_WORDS = frozenset("""
 a about after all also an and any are as at be because been but by can could did do does for from
 had has have he her his how i if in into is it its just more most my no not of on one only or other
