@@ -151,3 +151,34 @@ def test_large_document_is_processed() -> None:
     big = (EXAMPLE + "\n\n") * 200  # about 200 kB
     out, changes = despin.restore_and_explain(big)
     assert apply_changes(big, changes) == out
+
+
+@pytest.mark.parametrize(
+    "foreign",
+    [
+        "Die Regierung hat am Dienstag mitgeteilt, dass die Armee im Krieg war und die Sanktionen bleiben.",
+        "Le gouvernement a annoncé mardi que la guerre était terminée et que les pays voisins allaient coopérer.",
+        "El gobierno anunció el martes que la guerra había terminado y que los países vecinos cooperarían.",
+        "De regering heeft dinsdag gezegd dat de oorlog voorbij is en dat de buurlanden zullen samenwerken.",
+        "O governo anunciou na terça-feira que a guerra tinha acabado e que os países vizinhos iriam cooperar.",
+    ],
+)
+def test_other_languages_are_left_alone(foreign: str) -> None:
+    assert despin.restore(foreign) == foreign
+    # also as a paragraph inside a spun English document
+    doc = EXAMPLE + "\n" + foreign + " " + foreign + "\n"
+    assert foreign in despin.restore(doc)
+
+
+def test_comma_adverb_cue(tmp_path: Path) -> None:
+    lex = tmp_path / "u.tsv"
+    lex.write_text(
+        "# despin lexicon\n# format: 1\n# family: user\n# source own: tests; CC0-1.0\n"
+        "spun\trestored\npower\tenergy\nhowever\tbut\nmentioned\tsaid\nintently\tclosely\n", encoding="utf-8")
+    base = "Officials mentioned they would work intently on it, however the plan was new. "
+    r = despin.Restorer(families=(), lexicons=(str(lex),))
+    spun_use = r.analyze(base * 3).flags
+    genuine_use = r.analyze(base.replace("however the", "however, the") * 3).flags
+    s1 = max(f.score for f in spun_use if f.spun == "however")
+    s2 = max(f.score for f in genuine_use if f.spun == "however")
+    assert s1 > s2

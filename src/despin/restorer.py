@@ -129,7 +129,7 @@ class Restorer:
         options: dict[int, list[decode.Option]] = {}
         keep_log: dict[int, float] = {}
         for k, m in enumerate(matches):
-            opts, p_best = self._options(k, m, family_spin, seg_spin[k], lexicon)
+            opts, p_best = self._options(k, m, words, family_spin, seg_spin[k], lexicon)
             if opts:
                 options[k] = opts
                 keep_log[k] = math.log10(1.0 - p_best)
@@ -159,7 +159,7 @@ class Restorer:
         return Analysis(report, tuple(changes), tuple(flags))
 
     def _options(
-        self, k: int, m: Match, family_spin: dict[str, float], seg_spin: float, lexicon: Lexicon
+        self, k: int, m: Match, words: Words, family_spin: dict[str, float], seg_spin: float, lexicon: Lexicon
     ) -> tuple[list[decode.Option], float]:
         """Candidate replacements for match ``k`` with their prior log10 terms."""
         opts: list[decode.Option] = []
@@ -170,6 +170,7 @@ class Restorer:
             chained = e.spun in lexicon.rewritten(e.family)
             name = m.capitalised and not m.sentence_initial and e.scope != "name"
             log_odds = score.prior_log_odds(e.family, score.features(self.config.model, e, chained, name))
+            log_odds += score.local_cue(words, m)
             p_row = 1.0 / (1.0 + 10.0 ** -log_odds)
             p = min(_P_MAX, family_spin.get(e.family, 0.0) * seg_spin * p_row)
             if p <= 0.0:

@@ -148,6 +148,23 @@ def prior_log_odds(family: str, feats: tuple[float, ...]) -> float:
 RANK_EXPONENT = 3
 
 
+# Local cue: sentence adverbs that people set off with a comma ("However, the ..."; ", however,").
+# The spinner writes them for conjunctions with no comma after ("..., however the harbour is"; for
+# *but*). In the shared clean corpora every "however" is followed by a comma; in wild-dev the
+# spun ones (01, 03, 04) are not.
+COMMA_ADVERBS = frozenset({"however", "nevertheless", "nonetheless", "moreover", "furthermore", "therefore",
+                           "consequently", "additionally"})
+COMMA_CUE = 1.0  # log10 odds: for the substitution without a comma after, against it with one
+
+
+def local_cue(words: Words, m: Match) -> float:
+    """log10-odds adjustment from punctuation around the match (see COMMA_ADVERBS)."""
+    if m.j - m.i != 1 or words.surface[m.i].lower() not in COMMA_ADVERBS:
+        return 0.0
+    after = words.text[m.end : m.end + 1]
+    return -COMMA_CUE if after in (",", ";", ".") else COMMA_CUE
+
+
 def alt_share(entry: Entry, rank: int) -> float:
     """How likely the ``rank``-th alternative of a row is, a priori: curators list the most likely
     first, so shares fall as 1/(rank+1), normalised. (Frequency shares chose "deal" over the
