@@ -54,13 +54,17 @@ def test_manifest_matches_files() -> None:
 
 
 def test_loaded_lexicon_indexes_every_key() -> None:
-    lex = load()
-    assert lex.entries
     from despin.lexicon import word_count
     from despin.tokens import WORD_RE
 
+    lex = load()
+    assert len(lex.entries) > 10_000
+    index = lex.index()
     for key in lex.entries:
-        assert word_count(key) in lex.lengths[WORD_RE.findall(key)[0]]
+        words = WORD_RE.findall(key)
+        assert word_count(key) in index.lengths[words[0]]
+        if len(words) > 1:
+            assert (words[0], words[1]) in index.pairs
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ import functools
 from typing import Any
 
 from .apply import ChangeMismatchError, apply_changes
+from .batch import BatchStats, restore_many
 from .config import Config
 from .lexicon import LexiconError
 from .restorer import Restorer
@@ -21,6 +22,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "SCORE_UNIT",
+    "BatchStats",
     "Change",
     "ChangeMismatchError",
     "Config",
@@ -34,6 +36,7 @@ __all__ = [
     "apply_changes",
     "restore",
     "restore_and_explain",
+    "restore_many",
     "scan",
     "tokenize",
 ]

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from .tokens import WORD_RE, normalize
 from .types import Entry
@@ -226,6 +227,7 @@ class Entries(Mapping[str, tuple[Entry, ...]]):
         self._files: list[tuple[Header, list[str], dict[str, int]]] = []  # shipped: key -> line number
         self._parsed: dict[str, tuple[Entry, ...]] = {}
         self._extra: dict[str, list[Entry]] = defaultdict(list)
+        self._all: set[str] = set()
 
     def add_raw(self, header: Header, lines: list[str], keys: dict[str, int]) -> None:
         self._files.append((header, lines, keys))
@@ -244,53 +246,113 @@ class Entries(Mapping[str, tuple[Entry, ...]]):
             got = self._parsed[key] = tuple(rows)
         return got
 
-    def __contains__(self, key: object) -> bool:
-        return any(key in keys for _, _, keys in self._files) or key in self._extra
+    def get(self, key: str, default: Any = None) -> Any:
+        """The matcher's lookup, on its hot path: no exception for the usual miss."""
+        got = self._parsed.get(key)
+        if got is not None:
+            return got
+        if key in self._all:
+            return self[key]
+        return default
 
-    def _keys(self) -> dict[str, None]:
-        out: dict[str, None] = {}
-        for _, _, keys in self._files:
-            out.update(dict.fromkeys(keys))
-        out.update(dict.fromkeys(self._extra))
-        return out
+    def seal(self) -> None:
+        """Index every key in one set (after the last ``add_*``)."""
+        self._all = set(self._extra).union(*(keys for _, _, keys in self._files))
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._all
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._keys())
+        return iter(sorted(self._all))
 
     def __len__(self) -> int:
-        return len(self._keys())
+        return len(self._all)
+
+
+@dataclass(frozen=True)
+class KeyIndex:
+    """Where keys may start in text: the first word of every key with the word counts of the keys
+    that start with it (longest first), and the first two words of every multi-word key (most
+    words start some key of a large lexicon; few word pairs do, so the pair check saves building
+    and normalising most candidate phrases)."""
+
+    lengths: dict[str, tuple[int, ...]]
+    pairs: frozenset[tuple[str, str]]
+
+    @classmethod
+    def of(cls, keys: Iterable[str]) -> KeyIndex:
+        single: set[str] = set()
+        firsts: dict[str, set[int]] = defaultdict(set)
+        pairs: set[tuple[str, str]] = set()
+        for key in keys:
+            if " " not in key and key.isalpha():
+                single.add(key)  # most keys: one plain word
+                continue
+            words = key.split(" ") if key.replace(" ", "").isalpha() else WORD_RE.findall(key)
+            firsts[words[0]].add(len(words))
+            if len(words) > 1:
+                pairs.add((words[0], words[1]))
+        lengths: dict[str, tuple[int, ...]] = dict.fromkeys(single, (1,))
+        for first, ns in firsts.items():
+            lengths[first] = tuple(sorted(ns | ({1} if first in single else set()), reverse=True))
+        return cls(lengths, frozenset(pairs))
+
+
+def _weight(row: str) -> float:
+    cols = row.split("\t", 4)
+    try:
+        return float(cols[3]) if len(cols) > 3 and cols[3].strip() else 1.0
+    except ValueError:
+        return 1.0  # the row's parser reports it when the row is used
 
 
 @dataclass
 class Lexicon:
-    """Compiled lexicons: rows by key, keys by first word and length, keep phrases, forward graph.
+    """Compiled lexicons: rows by key, a key index per family, keep phrases, forward graph.
 
-    ``lengths`` maps the first word of every key to the word counts of the keys that start with
-    it, longest first. ``rewritten(family)`` holds every word or
-    phrase that family's spinner replaces when it meets it (the right-hand sides). A spun document
-    that still contains such a form has probably had it put there by another rewrite
-    (town→"city" while city→"metropolis"): the scorer uses this.
+    ``index(family)`` locates that family's keys in text (``KeyIndex``); ``gate_index`` only the
+    keys of rows heavy enough to count as document evidence, so that a clean document is matched
+    against those alone. ``rewritten(family)`` holds every word or phrase that family's spinner
+    replaces when it meets it (the right-hand sides). A spun document that still contains such a
+    form has probably had it put there by another rewrite (town→"city" while city→"metropolis"):
+    the scorer uses this.
     """
 
     entries: Entries = field(default_factory=Entries)
-    lengths: dict[str, tuple[int, ...]] = field(default_factory=dict)
     keep: frozenset[str] = frozenset()
     keep_lengths: dict[str, tuple[int, ...]] = field(default_factory=dict)
     keep_max: int = 0
+    keep_words: frozenset[str] = frozenset()
     families: tuple[str, ...] = ()
-    _right: dict[str, list[list[str]]] = field(default_factory=dict)  # family -> row texts
+    _rows: dict[str, list[str]] = field(default_factory=dict)  # family -> row texts
+    _indexes: dict[object, KeyIndex] = field(default_factory=dict)
     _rewritten: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def index(self, family: str | None = None) -> KeyIndex:
+        """The key index of one family, or of all (``None``)."""
+        got = self._indexes.get(family)
+        if got is None:
+            fams = self.families if family is None else (family,)
+            got = KeyIndex.of(row[: row.find("\t")] for f in fams for row in self._rows.get(f, ()))
+            self._indexes[family] = got
+        return got
+
+    def gate_index(self, min_weight: tuple[tuple[str, float], ...]) -> KeyIndex:
+        """The keys of rows at least as heavy as their family's minimum (``(family, weight)``
+        pairs; other families count from weight 1)."""
+        got = self._indexes.get(min_weight)
+        if got is None:
+            floors = dict(min_weight)
+            got = KeyIndex.of(row[: row.find("\t")] for f in self.families for row in self._rows.get(f, ())
+                              if _weight(row) >= floors.get(f, 1.0))
+            self._indexes[min_weight] = got
+        return got
 
     def rewritten(self, family: str) -> frozenset[str]:
         got = self._rewritten.get(family)
         if got is None:
             # right-hand sides are written normalised but for case (lint-checked), so lower() suffices
-            got = frozenset(
-                a.lower()
-                for rows in self._right.get(family, ())
-                for row in rows
-                for a in row.split("\t", 2)[1].split("|")
-            )
+            got = frozenset(a.lower() for row in self._rows.get(family, ()) for a in row.split("\t", 2)[1].split("|"))
             self._rewritten[family] = got
         return got
 
@@ -310,40 +372,21 @@ class Lexicon:
         """Compile parsed files (user lexicons) and raw shipped files (header and lines, rows
         parsed on demand) into one lexicon."""
         entries = Entries()
-        firsts: dict[str, set[int]] = defaultdict(set)
-        right: dict[str, list[list[str]]] = defaultdict(list)
+        rows: dict[str, list[str]] = defaultdict(list)
         families: list[str] = []
-
-        def index(keys: Iterable[str]) -> None:
-            single = firsts_single
-            for key in keys:
-                if " " not in key and key.isalpha():
-                    single.add(key)  # most keys: one plain word
-                elif key.replace(" ", "").isalpha():
-                    firsts[key.split(" ", 1)[0]].add(key.count(" ") + 1)
-                else:
-                    words = WORD_RE.findall(key)
-                    firsts[words[0]].add(len(words))
-
-        firsts_single: set[str] = set()
         for header, lines in shipped:
             families.append(header.family)
             start = header.columns_line
             keys = {ln[: ln.find("\t")]: n for n, ln in enumerate(lines[start:], start + 1)
                     if ln and ln[0] != "#" and not ln.isspace()}
-            rows = [lines[n - 1] for n in keys.values()]
             entries.add_raw(header, lines, keys)
-            right[header.family].append(rows)
-            index(keys)
+            rows[header.family] += [lines[n - 1] for n in keys.values()]
         for f in files:
             families.append(f.family)
             for e in f.entries:
                 entries.add_entry(e)
-            index(e.spun for e in f.entries)
-            right[f.family].append([f"{e.spun}\t{'|'.join(e.restored)}" for e in f.entries])
-        lengths: dict[str, tuple[int, ...]] = dict.fromkeys(firsts_single, (1,))
-        for first, ns in firsts.items():
-            lengths[first] = tuple(sorted(ns | ({1} if first in firsts_single else set()), reverse=True))
+            rows[f.family] += [f"{e.spun}\t{'|'.join(e.restored)}\t{e.pos}\t{e.weight:g}" for e in f.entries]
+        entries.seal()
         keep_set = frozenset(keep)
         keep_lengths: dict[str, set[int]] = defaultdict(set)
         for k in keep_set:
@@ -352,12 +395,12 @@ class Lexicon:
                 keep_lengths[words[0]].add(len(words))
         return cls(
             entries=entries,
-            lengths=lengths,
             keep=keep_set,
             keep_lengths={k: tuple(sorted(v)) for k, v in keep_lengths.items()},
             keep_max=max((n for v in keep_lengths.values() for n in v), default=0),
+            keep_words=frozenset(w for k in keep_set for w in WORD_RE.findall(k)),
             families=tuple(dict.fromkeys(families)),
-            _right=dict(right),
+            _rows=dict(rows),
         )
 
 

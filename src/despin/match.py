@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .lexicon import Lexicon
+from .lexicon import KeyIndex, Lexicon
 from .tokens import ROUGH_RE, block_spans, inline_protected, normalize, split_word
 from .types import Entry
 
@@ -78,22 +78,26 @@ class Words:
         return any(c in _SENTENCE_END for c in gap)
 
 
-def find(words: Words, lexicon: Lexicon) -> list[Match]:
-    """All lexicon matches in text order (overlapping ones included), minus protected and kept."""
+def find(words: Words, lexicon: Lexicon, index: KeyIndex | None = None) -> list[Match]:
+    """All matches of the keys in ``index`` (default: every family's) in text order, overlapping
+    ones included, minus protected and kept ones."""
     text = words.text
     surface, starts, ends = words.surface, words.starts, words.ends
     n_words = len(surface)
-    lengths = lexicon.lengths
+    index = index or lexicon.index()
+    lengths, pairs = index.lengths, index.pairs
     entries = lexicon.entries
     blocks = None
     out: list[Match] = []
     for i, w in enumerate(surface):
         ls = lengths.get(w)
+        low = w
         if ls is None:
             # keys are lower case: only capitalised or curly-apostrophe words need a second look
             if w.islower() and "’" not in w:
                 continue
-            ls = lengths.get(w.lower().replace("’", "'"))
+            low = w.lower().replace("’", "'")
+            ls = lengths.get(low)
             if ls is None:
                 continue
         for n in ls:
@@ -101,13 +105,22 @@ def find(words: Words, lexicon: Lexicon) -> list[Match]:
             if j > n_words:
                 continue
             start, end = starts[i], ends[j - 1]
-            surf = text[start:end]
-            if n > 1 and "\n" in surf:
-                continue
-            found = entries.get(normalize(surf))
+            if n == 1:
+                surf = w
+                key = low
+            else:
+                # most first words start some multi-word key; the first two words rarely do
+                if (low, words.low(i + 1)) not in pairs:
+                    continue
+                surf = text[start:end]
+                if "\n" in surf:
+                    continue
+                key = normalize(surf)
+            found = entries.get(key)
             if found is None:
                 continue
-            if lexicon.keep and _kept(words, lexicon, i, j):
+            if lexicon.keep and any(words.low(q) in lexicon.keep_words for q in range(i, j)) \
+                    and _kept(words, lexicon, i, j):
                 continue
             if w[0].isdigit() and not _standalone_number(text, start, end):
                 continue
@@ -115,11 +128,28 @@ def find(words: Words, lexicon: Lexicon) -> list[Match]:
                 blocks = block_spans(text)
             if blocks and any(s < end and e > start for s, e in blocks):
                 continue
-            if inline_protected(text, start, end):
+            if not _plain_surroundings(text, start, end) and inline_protected(text, start, end):
                 continue
             caps = all(surface[k][:1].isupper() for k in range(i, j) if surface[k][:1].isalpha())
             out.append(Match(i, j, start, end, surf, found, caps, words.sentence_start(i)))
     return out
+
+
+_PLAIN_BEFORE = frozenset(" \t\n(“\"'‘[")
+_PLAIN_AFTER = frozenset(" \t\n")
+_CLOSING = frozenset(",.;:!?)”\"'’]")
+
+
+def _plain_surroundings(text: str, start: int, end: int) -> bool:
+    """Whether the span sits between white space (or an opening bracket or quote) and white space
+    (possibly after closing punctuation): then it cannot be part of a URL, address or identifier,
+    and the costlier check of ``tokens.inline_protected`` is skipped."""
+    if start and text[start - 1] not in _PLAIN_BEFORE:
+        return False
+    k = end
+    while k < len(text) and text[k] in _CLOSING and k - end < 3:
+        k += 1
+    return k >= len(text) or text[k] in _PLAIN_AFTER
 
 
 _NUMBER_BEFORE = frozenset(" \t\n(“\"'‘[")

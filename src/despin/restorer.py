@@ -25,6 +25,31 @@ _P_MAX = 0.999  # no prior probability is certainty: keeps log(1 - p) finite
 # (log10 odds) than the threshold. "Residence Secretary", "Excessive Courtroom" and "Authorities’s"
 # score above 2.5 in wild-dev 03, where genuine names score below 1.
 NAME_MARGIN = 1.5
+# A row is decoded only if its prior plus ALPHA times its best LM gain comes within this of the
+# threshold (a neighbour's restoration can lift a score by about this much in joint decoding).
+DECODE_MARGIN = 1.0
+# The largest LM gain (log10) a span shows in practice: an OOV spun word against a common original.
+GAIN_CAP = 10.0
+# Alternatives beyond the sixth of a row have a prior share under 1/216 (score.alt_share): skipped.
+MAX_ALTERNATIVES = 6
+
+
+class _Gains:
+    """Best independent LM gain of each match, computed on first use (most matches in clean text
+    never need one)."""
+
+    def __init__(self, lm: ContextModel, words: Words, matches: list[Match]) -> None:
+        self._lm, self._words, self._matches = lm, words, matches
+        self._best: dict[int, float] = {}
+
+    def best(self, k: int) -> float:
+        got = self._best.get(k)
+        if got is None:
+            m = self._matches[k]
+            got = max(score.lm_gain(self._lm, self._words, m, alt)
+                      for e in m.entries for alt in e.restored[:MAX_ALTERNATIVES])
+            self._best[k] = got
+        return got
 
 
 @dataclass(frozen=True)
@@ -118,18 +143,29 @@ class Restorer:
         text = _check_text(text, cfg.max_chars)
         lexicon, lm = self.lexicon, self.model
         words = Words(text)
-        matches = find(words, lexicon) if len(words) else []
-        if not matches:
-            return Analysis(DocReport(0.0, "", 0.0, len(words), ()), (), ())
-
-        gains = {k: max(score.lm_gain(lm, words, m, alt) for e in m.entries for alt in e.restored)
-                 for k, m in enumerate(matches)}
-        report, family_spin, seg_spin = score.document_report(words, matches, gains)
+        empty = Analysis(DocReport(0.0, "", 0.0, len(words), ()), (), ())
+        if not len(words):
+            return empty
+        # 1. evidence: only rows heavy enough to count, so a clean document is cheap
+        gate = lexicon.gate_index(tuple((f, g[0]) for f, g in score.FAMILY_GATES.items()))
+        evidence = find(words, lexicon, gate)
+        if not evidence:
+            return empty
+        report, family_spin, segments = score.document_report(words, evidence, _Gains(lm, words, evidence))
+        if not family_spin:
+            return Analysis(report, (), ())
+        # 2. every row of the families that spun this document
+        found: dict[tuple[int, int], Match] = {}
+        for fam in family_spin:
+            for m in find(words, lexicon, lexicon.index(fam)):
+                found.setdefault((m.i, m.j), m)
+        matches = [found[k] for k in sorted(found)]
+        gains = _Gains(lm, words, matches)
 
         options: dict[int, list[decode.Option]] = {}
         keep_log: dict[int, float] = {}
         for k, m in enumerate(matches):
-            opts, p_best = self._options(k, m, words, family_spin, seg_spin[k], lexicon)
+            opts, p_best = self._options(k, m, words, family_spin, segments.at(m.start), lexicon, gains)
             if opts:
                 options[k] = opts
                 keep_log[k] = math.log10(1.0 - p_best)
@@ -155,28 +191,43 @@ class Restorer:
             changes += self._articles(words, changes)
         changes.sort(key=lambda c: c.start)
 
-        flags = self._flags(lm, words, matches, options, gains, chosen)
+        flags = self._flags(lm, words, matches, options, chosen)
         return Analysis(report, tuple(changes), tuple(flags))
 
     def _options(
-        self, k: int, m: Match, words: Words, family_spin: dict[str, float], seg_spin: float, lexicon: Lexicon
+        self,
+        k: int,
+        m: Match,
+        words: Words,
+        family_spin: dict[str, float],
+        seg_spin: float,
+        lexicon: Lexicon,
+        gains: _Gains,
     ) -> tuple[list[decode.Option], float]:
-        """Candidate replacements for match ``k`` with their prior log10 terms."""
+        """Candidate replacements for match ``k`` with their prior log10 terms.
+
+        A row whose prior cannot reach the threshold even with the largest LM gain it shows here
+        (less DECODE_MARGIN, for the joint decoding) offers none: in a clean document that is nearly
+        every row, which keeps clean text cheap."""
         opts: list[decode.Option] = []
         p_best = 0.0
+        floor = self.config.threshold - DECODE_MARGIN
         for ei, e in enumerate(m.entries):
             if e.scope == "name" and not (m.capitalised and (not m.sentence_initial or m.j - m.i > 1)):
                 continue
+            spin = family_spin.get(e.family, 0.0) * seg_spin
+            if spin * 10.0 ** (score.PRIOR_LOG_ODDS[1] + score.ALPHA * GAIN_CAP) < 10.0**floor:
+                continue  # nothing this row could show would reach the threshold
             chained = e.spun in lexicon.rewritten(e.family)
             name = m.capitalised and not m.sentence_initial and e.scope != "name"
             log_odds = score.prior_log_odds(e.family, score.features(self.config.model, e, chained, name))
             log_odds += score.local_cue(words, m)
             p_row = 1.0 / (1.0 + 10.0 ** -log_odds)
-            p = min(_P_MAX, family_spin.get(e.family, 0.0) * seg_spin * p_row)
-            if p <= 0.0:
+            p = min(_P_MAX, spin * p_row)
+            if p <= 0.0 or math.log10(p / (1.0 - p)) + score.ALPHA * gains.best(k) < floor:
                 continue
             p_best = max(p_best, p)
-            for rank, alt in enumerate(e.restored):
+            for rank, alt in enumerate(e.restored[:MAX_ALTERNATIVES]):
                 opts.append(decode.Option(k, alt, ei, math.log10(p * score.alt_share(e, rank))))
         return opts, p_best
 
@@ -231,7 +282,6 @@ class Restorer:
         words: Words,
         matches: list[Match],
         options: dict[int, list[decode.Option]],
-        gains: dict[int, float],
         chosen: list[decode.Choice],
     ) -> list[Flag]:
         """One flag per match that has candidates, scored in the decoded context when the decoder

@@ -30,6 +30,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
+from typing import Protocol
 
 from .context import BOS, EOS, ContextModel, lm_word, load_model
 from .match import Match, Words
@@ -74,6 +75,10 @@ FAMILY_GATES = {  # family: (minimum row weight, minimum LM gain, centre, scale)
     "wordnet": (5.0, STRONG_GAIN, 1.55, 0.1),
 }
 DEFAULT_GATE = (1.0, STRONG_GAIN, 2.0, 0.3)  # user families: like news
+# Below this, P(document spun by a family) is taken as 0: its rows are neither decoded nor flagged.
+# Every clean document of the shared corpora is below it for every family (the highest, a news
+# density of 0.50, gives 0.0067), so clean text costs no decoding at all.
+MIN_FAMILY_SPIN = 0.01
 # Segment model (document_report): a segment of a spun document is itself spun with prior
 # probability SEGMENT_PRIOR; spun segments show strong hits at the document's own rate (clamped to
 # SPUN_RATE_RANGE: the seed has 0.18 per word, wild-dev news pages 0.11 to 0.26), untouched ones
@@ -224,13 +229,30 @@ def logistic(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x))
 
 
+class GainSource(Protocol):
+    def best(self, k: int) -> float: ...
+
+
+class SegmentSpin:
+    """P(the segment holding an offset was spun | the document was spun)."""
+
+    def __init__(self, starts: list[int], spins: list[float]) -> None:
+        self._starts, self._spins = starts, spins
+
+    def at(self, offset: int) -> float:
+        if not self._starts:
+            return 1.0
+        return self._spins[bisect.bisect_right(self._starts, offset) - 1]
+
+
 def document_report(
-    words: Words, matches: list[Match], gains: dict[int, float]
-) -> tuple[DocReport, dict[str, float], list[float]]:
+    words: Words, matches: list[Match], gains: GainSource
+) -> tuple[DocReport, dict[str, float], SegmentSpin]:
     """How spun the document looks, by which family, and how spun each segment is.
 
-    Returns the report, P(document spun by family F) for each family with hits, and per match
-    P(its segment was spun | the document was spun). A *strong hit* of family F is a match of an
+    ``matches`` are the matches of the gate index (rows heavy enough to count as evidence).
+    Returns the report, P(document spun by family F) for each family at or above MIN_FAMILY_SPIN,
+    and the segment spins. A *strong hit* of family F is a match of an
     F row of weight ≥ FAMILY_GATES[F][0] whose best LM gain exceeds FAMILY_GATES[F][1]; their count per
     100 words (plus EVIDENCE_PSEUDO_WORDS) is mapped through a logistic curve with the centre and
     scale of FAMILY_GATES[F]. Each family has its own gate because its rows' reach in clean text differs
@@ -241,32 +263,36 @@ def document_report(
     are compared with two rates, the document's own (a spun segment) and CLEAN_RATE (an untouched
     one), as a binomial likelihood ratio on top of the prior SEGMENT_PRIOR.
 
-    ``gains`` maps a match's index in ``matches`` to its best independent LM gain.
+    ``gains.best(k)`` is the best independent LM gain of ``matches[k]`` (asked only for matches
+    that could count).
     """
     hits_by_family: Counter[str] = Counter()
     strong_at: dict[str, list[int]] = {}
     for k, m in enumerate(matches):
-        gain = gains.get(k, -99.0)
         for fam in {e.family for e in m.entries}:
             min_weight, min_gain, _, _ = FAMILY_GATES.get(fam, DEFAULT_GATE)
-            if gain > min_gain and any(e.family == fam and e.weight >= min_weight for e in m.entries):
+            if not any(e.family == fam and e.weight >= min_weight for e in m.entries):
+                continue
+            if min_gain == -math.inf or gains.best(k) > min_gain:
                 hits_by_family[fam] += 1
                 strong_at.setdefault(fam, []).append(m.start)
     n = len(words)
-    if matches and english_share(words.surface) < MIN_ENGLISH_SHARE:
-        return DocReport(0.0, "", 0.0, n, ()), {}, [0.0] * len(matches)
     family_spin = {}
     for fam, count in hits_by_family.items():
         density = 100.0 * count / (n + EVIDENCE_PSEUDO_WORDS)
         _, _, centre, scale = FAMILY_GATES.get(fam, DEFAULT_GATE)
-        family_spin[fam] = logistic((density - centre) / scale)
+        p = logistic((density - centre) / scale)
+        if p >= MIN_FAMILY_SPIN:
+            family_spin[fam] = p
+    if family_spin and english_share(words.surface) < MIN_ENGLISH_SHARE:
+        return DocReport(0.0, "", 0.0, n, ()), {}, SegmentSpin([0], [0.0])
     family = max(family_spin, key=lambda f: family_spin[f], default="")
     spin = family_spin.get(family, 0.0)
     evidence = 100.0 * hits_by_family.get(family, 0) / (n + EVIDENCE_PSEUDO_WORDS)
     if spin < 0.01:  # clean: no segment can matter, skip the work
-        return DocReport(round(spin, 4), "", round(evidence, 3), n, ()), family_spin, [1.0] * len(matches)
+        return DocReport(round(spin, 4), "", round(evidence, 3), n, ()), family_spin, SegmentSpin([], [])
 
-    strong = sorted(off for fam, offs in strong_at.items() if family_spin[fam] >= 0.5 for off in offs)
+    strong = sorted(off for fam, offs in strong_at.items() if family_spin.get(fam, 0.0) >= 0.5 for off in offs)
     segments = _segments(words.text)
     starts = [a for a, _, _ in segments]
     hits = [0] * len(segments)
@@ -288,9 +314,8 @@ def document_report(
     for (a, b, quote), p in zip(segments, seg_spin, strict=True):
         if not quote and words.text[a:b].strip():
             paragraphs.append(round(spin * p, 4))
-    per_match = [seg_spin[bisect.bisect_right(starts, m.start) - 1] for m in matches]
     report = DocReport(round(spin, 4), family if spin >= 0.5 else "", round(evidence, 3), n, tuple(paragraphs))
-    return report, family_spin, per_match
+    return report, family_spin, SegmentSpin(starts, seg_spin)
 
 
 # The language gate: English running text has a quarter to a half of its words among these

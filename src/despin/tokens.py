@@ -40,7 +40,8 @@ ABBREVIATIONS = (
 _BLOCK = r"""
     ```[^`]{0,20000}?```                              # 1a. fenced Markdown code (bounded)
   | `[^`\n]{1,500}`                                   # 1b. inline code
-  | <!--.{0,5000}?-->                                 # 1c. HTML comment
+  | <!--(?:(?!<!--).){0,5000}?-->                     # 1c. HTML comment (a scan stops at the next
+                                                    #     "<!--": each character is scanned once)
   | </?[A-Za-z][\w:-]{0,30}(?:\s[^<>]{0,1000})?/?>     # 1d. HTML / XML tag
 """
 
