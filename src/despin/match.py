@@ -67,7 +67,8 @@ class Words:
 
     def low(self, i: int) -> str:
         """Word ``i`` in key form: lower case, straight apostrophe."""
-        return self.surface[i].lower().replace("’", "'")
+        w = self.surface[i].lower()
+        return w.replace("’", "'") if "’" in w else w
 
     def sentence_start(self, i: int) -> bool:
         """Whether a sentence or line starts at word ``i``: the gap before it holds . ! ? : ; or a
@@ -100,6 +101,7 @@ def find(words: Words, lexicon: Lexicon, index: KeyIndex | None = None) -> list[
             ls = lengths.get(low)
             if ls is None:
                 continue
+        pair_ok = None
         for n in ls:
             j = i + n
             if j > n_words:
@@ -110,7 +112,10 @@ def find(words: Words, lexicon: Lexicon, index: KeyIndex | None = None) -> list[
                 key = low
             else:
                 # most first words start some multi-word key; the first two words rarely do
-                if (low, words.low(i + 1)) not in pairs:
+                if pair_ok is None:
+                    nxt = surface[i + 1]
+                    pair_ok = (low, nxt if nxt.islower() and "’" not in nxt else words.low(i + 1)) in pairs
+                if not pair_ok:
                     continue
                 surf = text[start:end]
                 if "\n" in surf:
