@@ -293,11 +293,15 @@ def parse_object(line: str) -> JsonObject:
         return obj
     except Malformed:
         raise
+    except RecursionError:  # valid JSON nested deeper than Python's parser goes: "[" * 100_000
+        raise Malformed("JSON nested too deeply to parse") from None
     except (ValueError, IndexError):
         try:
             json.loads(line)
         except json.JSONDecodeError as e:
             raise Malformed(f"invalid JSON: {e.msg} (column {e.colno})") from None
+        except RecursionError:
+            raise Malformed("JSON nested too deeply to parse") from None
         raise Malformed("invalid JSON") from None
 
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from .context import BOS, EOS, ContextModel, lm_word
 from .match import Match, Words
-from .score import ALPHA, following, history, out_words
+from .score import ALPHA, following, history, lm_gains, out_words
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +70,9 @@ def decode_cluster(
     keep_log: dict[int, float],
 ) -> list[Choice]:
     """Viterbi over one cluster; returns the replacements on the best path with their scores."""
+    if len(members) == 1:
+        return _decode_single(lm, words, matches[members[0]], options.get(members[0], []),
+                              keep_log.get(members[0], 0.0))
     a = min(matches[k].i for k in members)
     b = max(matches[k].j for k in members)
     starting: dict[int, list[Option]] = {}
@@ -139,6 +142,17 @@ def decode_cluster(
         without = _path_score(lm, words, matches, a, b, [o for o in path if o is not opt], keep_at)
         out.append(Choice(opt, round(full - without, 3)))
     return out
+
+
+def _decode_single(lm: ContextModel, words: Words, m: Match, opts: list[Option], keep: float) -> list[Choice]:
+    """An isolated match: the Viterbi reduces to comparing each candidate with the words as written,
+    score = log_prior - log(1 - p) + ALPHA * LM gain, and taking the best if it beats keeping."""
+    if not opts:
+        return []
+    gains = lm_gains(lm, words, m, [o.alt for o in opts])
+    best_score, best = max(((o.log_prior - keep + ALPHA * g, o) for o, g in zip(opts, gains, strict=True)),
+                           key=lambda t: t[0])
+    return [Choice(best, round(best_score, 3))] if best_score > 0 else []
 
 
 def _relax(beams: dict, pos: int, state: tuple[str, str], score: float, back: tuple) -> None:

@@ -76,6 +76,8 @@ class Words:
         if i == 0:
             return True
         gap = self.text[self.ends[i - 1] : self.starts[i]]
+        if gap == " ":
+            return False  # by far the commonest gap
         return any(c in _SENTENCE_END for c in gap)
 
 

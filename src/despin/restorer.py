@@ -46,8 +46,8 @@ class _Gains:
         got = self._best.get(k)
         if got is None:
             m = self._matches[k]
-            got = max(score.lm_gain(self._lm, self._words, m, alt)
-                      for e in m.entries for alt in e.restored[:MAX_ALTERNATIVES])
+            alts = list(dict.fromkeys(a for e in m.entries for a in e.restored[:MAX_ALTERNATIVES]))
+            got = max(score.lm_gains(self._lm, self._words, m, alts))
             self._best[k] = got
         return got
 
@@ -301,7 +301,8 @@ class Restorer:
                 best, sc = ch.option, ch.score
             else:
                 kl = self._keep_log(opts)
-                scored = [(o.log_prior - kl + score.ALPHA * score.lm_gain(lm, words, m, o.alt), o) for o in opts]
+                gains = score.lm_gains(lm, words, m, [o.alt for o in opts])
+                scored = [(o.log_prior - kl + score.ALPHA * g, o) for o, g in zip(opts, gains, strict=True)]
                 sc, best = max(scored, key=lambda t: t[0])
                 sc = round(sc, 3)
             e = m.entries[best.entry_index]

@@ -219,10 +219,15 @@ def out_words(alt: str) -> list[str]:
 
 def lm_gain(lm: ContextModel, words: Words, m: Match, alt: str) -> float:
     """log10 P(context with ``alt``) − log10 P(context with the spun words), neighbours as written."""
+    return lm_gains(lm, words, m, (alt,))[0]
+
+
+def lm_gains(lm: ContextModel, words: Words, m: Match, alts: Sequence[str]) -> list[float]:
+    """``lm_gain`` for several candidates of one match, sharing the context and the spun score."""
     h2, h1 = history(words, m.i)
     right = following(words, m.j)
-    spun = [lm_word(w) for w in words.surface[m.i : m.j]]
-    return seq_logprob(lm, h2, h1, out_words(alt) + right) - seq_logprob(lm, h2, h1, spun + right)
+    spun = seq_logprob(lm, h2, h1, [lm_word(w) for w in words.surface[m.i : m.j]] + right)
+    return [seq_logprob(lm, h2, h1, out_words(alt) + right) - spun for alt in alts]
 
 
 def logistic(x: float) -> float:

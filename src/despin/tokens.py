@@ -7,7 +7,7 @@ Token kinds, tried in this order (the first alternative that matches at a positi
 
 1. ``protected``: text that despin must never change, because a synonym swap inside it would
    break it: fenced and inline Markdown code, HTML tags, URLs, e-mail addresses, @handles and
-   #hashtags, and code-like identifiers (``snake_case``, ``camelCase``, ``a.b.c``, ``f()``,
+   #hashtags, and code-like identifiers (``snake_case``, ``camelCase``, ``a.b.c``, ``f()``, ``a.b(x=1)``,
    paths). Lexicon matching never looks inside these.
 2. ``word``: letters, possibly with digits and inner apostrophes ("didn't", "rock'n'roll"),
    known abbreviations with their dot ("sq.", "e.g.", "U.S."). A possessive or clitic ``'s`` is
@@ -54,6 +54,7 @@ _INLINE = r"""
     | [\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+                       # 1f. e-mail address
     | [@#][^\W_]\w{0,50}                                               # 1g. @handle, #hashtag
     | [A-Za-z_][\w.]{0,100}\(\)                                        # 1h. call: f(), a.b()
+    | [A-Za-z_]\w{0,50}(?:\.[A-Za-z_]\w{0,50})+\([^()\n]{0,200}\)       # 1h'. method call: a.b(x=1)
     | \w{0,100}_\w{1,100}                                              # 1i. snake_case
     | [A-Za-z]\w{0,50}(?:\.[A-Za-z_]\w{0,50}){2,}                      # 1j. dotted.name.three
     | (?:/[\w-]{1,100}(?:\.[\w-]{1,20}){0,5}){2,}/?                      # 1k. /a/path.ext

@@ -1,0 +1,135 @@
+"""Text despin must leave alone: other languages, code, HTML, web addresses, headlines, tables,
+quotations.
+
+Every document under ``tests/data/leave_alone/`` was written for these tests and is full of
+words the lexicons know (each test checks that the matcher finds them, so the test is not
+vacuous). Each must come back byte-identical on its own; the parts that despin must never change
+whatever the document (another language, code, markup, addresses, headlines, table rows) must
+also survive inside a spun document, where the document's spin no longer protects them.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from despin import Restorer
+from despin.match import Words, find
+
+from .conftest import DATA, ROOT
+
+EXAMPLE = (ROOT / "examples" / "harbour-council.spun.txt").read_text(encoding="utf-8")
+LEAVE_ALONE = sorted((DATA / "leave_alone").iterdir())
+FOREIGN = [p for p in LEAVE_ALONE if p.stem in ("de", "fr", "es", "pt", "nl")]
+
+
+def _read(p: Path) -> str:
+    return p.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def restorer() -> Restorer:
+    r = Restorer()
+    assert r.restore(EXAMPLE) != EXAMPLE, "precondition: the example is spun"
+    return r
+
+
+def _in_spun_document(restorer: Restorer, piece: str) -> tuple[str, str]:
+    """``piece`` as a paragraph between the example's paragraphs; (document, restored)."""
+    paras = EXAMPLE.split("\n")
+    doc = "\n".join([*paras[:2], piece, *paras[2:]])
+    restored = restorer.restore(doc)
+    assert restored != doc, "the spun paragraphs around the piece must still be restored"
+    return doc, restored
+
+
+@pytest.mark.parametrize("path", LEAVE_ALONE, ids=lambda p: p.name)
+def test_document_comes_back_identical(restorer: Restorer, path: Path) -> None:
+    text = _read(path)
+    assert len(find(Words(text), restorer.lexicon)) >= 5, "the document should exercise the lexicon"
+    assert restorer.restore(text) == text
+    assert restorer.restore_and_explain(text) == (text, [])
+    assert not [f for f in restorer.scan(text).flags if f.score >= restorer.config.threshold]
+
+
+@pytest.mark.parametrize("path", FOREIGN, ids=lambda p: p.stem)
+def test_other_language_paragraphs_inside_a_spun_document(restorer: Restorer, path: Path) -> None:
+    for para in _read(path).strip().split("\n"):
+        _, restored = _in_spun_document(restorer, para)
+        assert "\n" + para + "\n" in restored, para
+
+
+@pytest.mark.parametrize("path", FOREIGN, ids=lambda p: p.stem)
+def test_other_language_document_with_english_looking_words(restorer: Restorer, path: Path) -> None:
+    """A whole foreign document repeated until it is long, with English loanwords sprinkled in:
+    the language gate holds at any length."""
+    text = (_read(path) + "\n") * 5
+    text = text.replace(" und ", " and ").replace(" et ", " and ").replace(" y ", " and ")
+    assert restorer.restore(text) == text
+
+
+# Protected text, as it appears in real documents, with spun forms inside (see tokens.py).
+CODE_BLOCKS = re.findall(r"```.*?```", _read(DATA / "leave_alone" / "code.md"), flags=re.S)
+PROTECTED = [
+    *CODE_BLOCKS,
+    "`subsequent_month = True`",
+    "`metropolis.council()`",
+    "historical_past = proprietor.commerce(outdated=True)",
+    "getApprehensiveIndividuals",
+    "final_12_months",
+    "international.locations.mentioned",
+    "<!-- international locations: mentioned, towards, hearth, 12 months -->",
+    '<div class="mentioned towards-hearth" data-spun="international locations" title="final 12 months">',
+    '<a href="/news/metropolis-council-mentioned" title="apprehensive individuals">',
+    "https://example.org/news/metropolis-council-mentioned-final-12-months?ref=hearth",
+    "www.example.com/international-locations/towards.html",
+    "mentioned.individuals@example.org",
+    "apprehensive@harbour.example.co.uk",
+    "@mentioned",
+    "@hearth_news",
+    "#InternationalLocations",
+    "#towards",
+    "/var/www/metropolis/final-12-months/report.txt",
+]
+
+
+@pytest.mark.parametrize("piece", PROTECTED, ids=lambda s: s[:30])
+def test_protected_text_inside_a_spun_document(restorer: Restorer, piece: str) -> None:
+    # as its own paragraph, and inside a spun sentence
+    _, restored = _in_spun_document(restorer, piece)
+    assert piece in restored
+    doc = EXAMPLE.replace("mentioned on Tuesday", f"mentioned on Tuesday ({piece})", 1)
+    assert restorer.restore(doc).count(piece) == doc.count(piece) == 1
+
+
+def test_protected_web_text_document(restorer: Restorer) -> None:
+    """Every address, handle and hashtag of web.txt, inside a spun sentence."""
+    web = _read(DATA / "leave_alone" / "web.txt")
+    tokens = [t.rstrip(".,") for t in re.findall(r"\S+", web) if any(c in t for c in "@#/:")]
+    assert len(tokens) >= 10
+    doc = EXAMPLE.replace("mentioned on Tuesday", "mentioned on Tuesday (" + " ".join(tokens) + ")", 1)
+    restored = restorer.restore(doc)
+    assert "(" + " ".join(tokens) + ")" in restored and restored != doc
+
+
+@pytest.mark.parametrize("headline", _read(DATA / "leave_alone" / "headlines.txt").splitlines())
+def test_all_caps_headline_above_a_spun_article(restorer: Restorer, headline: str) -> None:
+    doc = headline + "\n" + EXAMPLE
+    restored = restorer.restore(doc)
+    assert restored.startswith(headline + "\n") and restored != doc
+
+
+def test_table_rows_inside_a_spun_document(restorer: Restorer) -> None:
+    table = _read(DATA / "leave_alone" / "tables.txt")
+    rows = [line for line in table.splitlines() if re.search(r"\d", line) and not line.startswith("Over")]
+    doc, restored = _in_spun_document(restorer, "\n".join(rows))
+    out_rows = restored.split("\n")[2 : 2 + len(rows)]
+    assert out_rows == rows
+
+
+def test_quotations_in_a_clean_document_with_spun_looking_words(restorer: Restorer) -> None:
+    quotes = _read(DATA / "leave_alone" / "quotes.txt")
+    doc = (quotes + "\n") * 4  # longer, same clean evidence
+    assert restorer.restore(doc) == doc
