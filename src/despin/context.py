@@ -45,8 +45,8 @@ def number_word(n: int) -> str:
 def lm_word(token: str) -> str:
     """Map a surface token to the LM's vocabulary form."""
     w = token.lower().replace("’", "'")
-    if w.isdigit():
-        return number_word(int(w)) if len(w) <= 2 else UNK
+    if w.isdigit():  # also true of "²" and other digits int() refuses: those are unknown words
+        return number_word(int(w)) if len(w) <= 2 and w.isascii() else UNK
     return w
 
 

@@ -314,6 +314,9 @@ def document_report(
         if size >= MIN_GATED_SEGMENT and english_share(seg_words) < MIN_ENGLISH_SHARE:
             seg_spin.append(0.0)  # a paragraph or quotation in another language
             continue
+        if _TABULAR_RE.search(words.text[a:b]):
+            seg_spin.append(0.0)  # a table row: labels and month names, not prose
+            continue
         seg_spin.append(logistic(prior + h * per_hit + max(0, size - h) * per_miss))
     paragraphs = []
     for (a, b, quote), p in zip(segments, seg_spin, strict=True):
@@ -344,6 +347,10 @@ def english_share(tokens: Sequence[str]) -> float:
         return 1.0
     fw = ENGLISH_FUNCTION_WORDS
     return sum(1 for t in tokens if t.lower().strip(".,;:!?\"'“”‘’()") in fw) / len(tokens)
+
+
+# A line of a table: cells separated by pipes or tabs, or a figure after a run of spaces.
+_TABULAR_RE = re.compile(r"\|.*\||\t.*\t|\S {2,}[-+]?[\d.,]+%?(?:\s|$)")
 
 
 _QUOTE_RE = re.compile(r"“[^”\n]{1,2000}”|\"[^\"\n]{1,2000}\"")
