@@ -5,40 +5,13 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
-from pathlib import Path
 
 import pytest
 
 from despin import Restorer
 from despin.batch import BatchStats, Workers, restore_many, restore_records
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE = (ROOT / "examples" / "harbour-council.spun.txt").read_text(encoding="utf-8")
-ORIG = (ROOT / "examples" / "harbour-council.orig.txt").read_text(encoding="utf-8")
-
-LEXICON = (  # the same in every corpus test module: they share one file
-    "# despin lexicon\n# format: 1\n# family: corpustest\n# source own: tests; CC0-1.0\n"
-    "spun\trestored\tpos\tweight\tscope\tsource\tnote\n"
-    "metropolis\tcity\nmentioned\tsaid\nfinal 12 months\tlast year\ninformed\ttold\nassembly\tmeeting\n"
-    "subsequent\tnext\napprehensive\tworried\nin regards to the\tabout the\nhistorical past\thistory\n"
-    "proprietor\towner\ncommerce\ttrade\n"
-)
-
-
-@pytest.fixture(scope="session")
-def lex(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The test lexicon, at one path for the whole session (lexicons are cached by path)."""
-    p = tmp_path_factory.getbasetemp() / "despin-corpus-test.tsv"
-    p.write_text(LEXICON, encoding="utf-8")
-    return str(p)
-
-
-@pytest.fixture(scope="session")
-def restorer(lex: str) -> Restorer:
-    """The test lexicon alone: independent of the shipped lexicons, and quick to load."""
-    r = Restorer(families=(), lexicons=(lex,))
-    assert r.restore(EXAMPLE) != EXAMPLE, "precondition: the example has changes to make"
-    return r
+from .conftest import EXAMPLE, ORIG
 
 
 def _texts(n: int) -> list[str]:

@@ -20,24 +20,7 @@ from datatrove.pipeline.writers import JsonlWriter  # noqa: E402
 from despin import Restorer  # noqa: E402
 from despin.integrations.datatrove import DespinFilter, DespinFormatter  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE = (ROOT / "examples" / "harbour-council.spun.txt").read_text(encoding="utf-8")
-ORIG = (ROOT / "examples" / "harbour-council.orig.txt").read_text(encoding="utf-8")
-
-LEXICON = (  # the same in every corpus test module: they share one file
-    "# despin lexicon\n# format: 1\n# family: corpustest\n# source own: tests; CC0-1.0\n"
-    "spun\trestored\tpos\tweight\tscope\tsource\tnote\n"
-    "metropolis\tcity\nmentioned\tsaid\nfinal 12 months\tlast year\ninformed\ttold\nassembly\tmeeting\n"
-    "subsequent\tnext\napprehensive\tworried\nin regards to the\tabout the\nhistorical past\thistory\n"
-    "proprietor\towner\ncommerce\ttrade\n"
-)
-
-
-@pytest.fixture(scope="session")
-def lex(tmp_path_factory: pytest.TempPathFactory) -> str:
-    p = tmp_path_factory.getbasetemp() / "despin-corpus-test.tsv"
-    p.write_text(LEXICON, encoding="utf-8")
-    return str(p)
+from .conftest import EXAMPLE, ORIG
 
 
 @pytest.fixture(scope="session")

@@ -76,12 +76,7 @@ def _read(path: str) -> str:
     """Read a text file (or stdin for ``-``) as UTF-8; undecodable bytes become U+FFFD, with a
     warning, rather than stopping the run."""
     data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        line = data[: e.start].count(b"\n") + 1
-        print(f"despin: {path}:{line}: invalid UTF-8; undecodable bytes replaced with U+FFFD", file=sys.stderr)
-        return data.decode("utf-8", errors="replace")
+    return corpus.decode_text(data, path)
 
 
 def write_atomic(path: str, data: str | bytes) -> None:
