@@ -171,7 +171,7 @@ class Restorer:
                 keep_log[k] = math.log10(1.0 - p_best)
 
         chosen: list[decode.Choice] = []
-        for members in decode.clusters(matches):
+        for members in decode.clusters(matches, words):
             if any(k in options for k in members):
                 chosen += decode.decode_cluster(lm, words, matches, members, options, keep_log)
 

@@ -353,7 +353,9 @@ def english_share(tokens: Sequence[str]) -> float:
 _TABULAR_RE = re.compile(r"\|.*\||\t.*\t|\S {2,}[-+]?[\d.,]+%?(?:\s|$)")
 
 
-_QUOTE_RE = re.compile(r"“[^”\n]{1,2000}”|\"[^\"\n]{1,2000}\"")
+# A quotation: no quote mark inside, so that a run of opening quotes cannot make each scan
+# reach across the others (quadratic on a line of 10,000 “).
+_QUOTE_RE = re.compile(r"“[^“”\n]{1,2000}”|\"[^\"\n]{1,2000}\"")
 
 
 def _segments(text: str) -> list[tuple[int, int, bool]]:
