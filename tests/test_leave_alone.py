@@ -92,6 +92,10 @@ PROTECTED = [
     "#InternationalLocations",
     "#towards",
     "/var/www/metropolis/final-12-months/report.txt",
+    # longer than the protected patterns' bounds
+    "https://example.com/" + "a" * 400 + "/mentioned-final-12-months",
+    "x_" + "a" * 120 + "_mentioned",
+    "`" + "a " * 200 + "mentioned`",
 ]
 
 

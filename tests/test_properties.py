@@ -233,7 +233,7 @@ def test_apply_changes_applies_exactly_or_refuses(text: str, raw: list[tuple[int
                for s, e, r in raw]
     ordered = sorted(changes, key=lambda c: (c.start, c.end))
     fits = all(0 <= c.start <= c.end <= len(text) and text[c.start : c.end] == c.spun for c in changes) and all(
-        a.end <= b.start for a, b in zip(ordered, ordered[1:]))
+        a.end <= b.start for a, b in zip(ordered, ordered[1:], strict=False))
     if not fits:
         with pytest.raises(ChangeMismatchError):
             apply_changes(text, changes)

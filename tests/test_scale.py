@@ -16,6 +16,7 @@ model (about 100 MB) plus a few chunks and the longest line, whatever the length
 
 from __future__ import annotations
 
+import gc
 import gzip
 import json
 import random
@@ -38,7 +39,9 @@ CLEAN = [line for line in (DATA / "clean.txt").read_text(encoding="utf-8").split
 # Words no lexicon row starts with: text made of them costs the tokenizer and the matcher only.
 LOREM = ("lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt ut "
          "labore et dolore magna aliqua").split()
-SLACK = 1.6
+SLACK = 3.0  # ratio allowed: 24 for 8 times the size; a quadratic step gives 30 to 70
+# Below this a timing is mostly noise: a smaller run counts as taking this long.
+MIN_TIMED = 0.05
 MEMORY_GROWTH_MB = 25
 
 
@@ -64,19 +67,22 @@ def clean_document(chars: int, seed: int = 0, sep: str = "\n\n") -> str:
 def best_time(fn: Callable[[], object], runs: int = 1) -> float:
     best = float("inf")
     for _ in range(runs):
+        gc.collect()  # start each run from the same heap
         t = time.perf_counter()
         fn()
         best = min(best, time.perf_counter() - t)
     return best
 
 
-def assert_linear(make: Callable[[int], str], n: int, work: Callable[[str], object], what: str) -> float:
-    """Check that ``work(make(8 * n))`` takes at most ``8 * SLACK`` times ``work(make(n))``;
+def assert_linear(make: Callable[[int], str], n: int, work: Callable[[str], object], what: str,
+                  runs_large: int = 2) -> float:
+    """Check that ``work(make(8 * n))`` takes at most ``8 * SLACK`` times ``work(make(n))``
+    (best of 3 and of ``runs_large`` runs; the smaller counted as at least ``MIN_TIMED``);
     returns the time of the larger one."""
     small, large = make(n), make(8 * n)
     t_small = best_time(lambda: work(small), runs=3)
-    t_large = best_time(lambda: work(large), runs=1)
-    ratio = t_large / max(t_small, 1e-4)
+    t_large = best_time(lambda: work(large), runs=runs_large)
+    ratio = t_large / max(t_small, MIN_TIMED)
     assert ratio <= 8 * SLACK, (f"{what}: {len(small):,} chars in {t_small:.3f} s, {len(large):,} chars in "
                                 f"{t_large:.3f} s: {ratio:.1f} times for 8 times the size")
     return t_large
@@ -110,13 +116,20 @@ def test_dense_spun_text_is_linear(restorer: Restorer, unit: str, n: int) -> Non
 
 
 def test_spun_article_repeated_is_linear(restorer: Restorer) -> None:
-    assert_linear(lambda k: EXAMPLE * k, 6, restorer.analyze, "the spun example repeated")
+    """25 then 200 copies of the spun example (27 kB, 214 kB): thousands of changes and flags."""
+    assert_linear(lambda k: EXAMPLE * k, 25, restorer.analyze, "the spun example repeated", runs_large=1)
+
+
+def test_html_page_is_linear(restorer: Restorer) -> None:
+    """Markup around every sentence: many protected spans and many lexicon hits together."""
+    unit = '<p class="x">The metropolis council mentioned the international locations final 12 months.</p>\n'
+    assert_linear(lambda k: unit * k, 250, restorer.analyze, "an HTML page", runs_large=1)
 
 
 @pytest.mark.parametrize("word", ["mentioned", "the", "hearth", "12 months", "x"])
-def test_one_word_repeated_a_hundred_thousand_times(restorer: Restorer, word: str) -> None:
-    """12,500 then 100,000 times (a million times, 10 MB, is run by hand)."""
-    assert_linear(lambda k: (word + " ") * k, 12_500, restorer.restore, f"{word!r} repeated")
+def test_one_word_repeated_many_times(restorer: Restorer, word: str) -> None:
+    """6,000 then 48,000 times (a million times, 4 to 10 MB, is run by hand)."""
+    assert_linear(lambda k: (word + " ") * k, 6_000, restorer.restore, f"{word!r} repeated")
 
 
 # -- no regular expression with catastrophic backtracking -------------------------------------

@@ -213,7 +213,11 @@ def _run(args: argparse.Namespace, mode: str) -> int:
         return 1
     stats = counter.snapshot()
     if args.stats:
-        write_atomic(args.stats, json.dumps(stats.to_dict(), indent=1) + "\n")
+        try:
+            write_atomic(args.stats, json.dumps(stats.to_dict(), indent=1) + "\n")
+        except OSError as e:  # a full disk: report it like any other write failure
+            print(f"despin: {args.stats}: cannot write: {e}", file=sys.stderr)
+            return 1
     if stats.malformed:
         what = "kept unchanged" if args.on_error == "keep" else "skipped"
         print(f"despin: {stats.malformed} malformed line(s) {what}", file=sys.stderr)

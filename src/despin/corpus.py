@@ -111,9 +111,42 @@ def _decompressed(raw: BinaryIO, kind: str) -> BinaryIO:
 
         return cast(BinaryIO, gzip.GzipFile(fileobj=raw, mode="rb"))
     if kind == "zstd":
-        reader = _zstandard().ZstdDecompressor().stream_reader(raw, read_across_frames=True)
-        return cast(BinaryIO, io.BufferedReader(reader, 1 << 16))
+        return cast(BinaryIO, io.BufferedReader(_ZstdReader(raw, _zstandard()), 1 << 16))
     return raw
+
+
+class _ZstdReader(io.RawIOBase):
+    """zstd frames one after another, decompressed; a file that ends inside a frame raises
+    ``CorpusError`` (zstandard's ``stream_reader`` silently returns the truncated data)."""
+
+    def __init__(self, raw: BinaryIO, zstandard: Any) -> None:
+        self._raw = raw
+        self._dctx = zstandard.ZstdDecompressor()
+        self._obj: Any = None  # the decompressor of the current frame
+        self._pending = b""  # input after the end of a frame: the next frame's start
+        self._out = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        while not self._out:
+            data, self._pending = self._pending, b""
+            if not data:
+                data = self._raw.read(1 << 16)
+            if not data:
+                if self._obj is not None and not self._obj.eof:
+                    raise CorpusError("truncated zstd data: the file ends inside a frame")
+                return 0
+            if self._obj is None or self._obj.eof:
+                self._obj = self._dctx.decompressobj()
+            self._out = memoryview(self._obj.decompress(data))
+            if self._obj.eof:
+                self._pending = self._obj.unused_data
+        n = min(len(b), len(self._out))
+        b[:n] = self._out[:n]
+        self._out = self._out[n:]
+        return n
 
 
 @contextmanager

@@ -14,6 +14,7 @@ dropped here, so no later stage can change them.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 from .lexicon import KeyIndex, Lexicon
@@ -90,7 +91,8 @@ def find(words: Words, lexicon: Lexicon, index: KeyIndex | None = None) -> list[
     index = index or lexicon.index()
     lengths, pairs = index.lengths, index.pairs
     entries = lexicon.entries
-    blocks = None
+    blocks: list[tuple[int, int]] | None = None
+    block_starts: list[int] = []
     out: list[Match] = []
     for i, w in enumerate(surface):
         ls = lengths.get(w)
@@ -132,9 +134,12 @@ def find(words: Words, lexicon: Lexicon, index: KeyIndex | None = None) -> list[
             if w[0].isdigit() and not _standalone_number(text, start, end):
                 continue
             if blocks is None:
-                blocks = block_spans(text)
-            if blocks and any(s < end and e > start for s, e in blocks):
-                continue
+                blocks = block_spans(text)  # sorted and disjoint
+                block_starts = [a for a, _ in blocks]
+            if blocks:
+                q = bisect.bisect_right(block_starts, end - 1) - 1  # the last block starting before end
+                if q >= 0 and blocks[q][1] > start:
+                    continue
             if not _plain_surroundings(text, start, end) and inline_protected(text, start, end):
                 continue
             caps = all(surface[k][:1].isupper() for k in range(i, j) if surface[k][:1].isalpha())

@@ -7,6 +7,7 @@ are cached), so a Restorer shipped to worker processes costs a few hundred bytes
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -287,15 +288,18 @@ class Restorer:
         """One flag per match that has candidates, scored in the decoded context when the decoder
         chose it and independently otherwise."""
         decided = {ch.option.match: ch for ch in chosen}
-        chosen_spans = [(matches[k].start, matches[k].end) for k in decided]
+        # the decoder's spans do not overlap: sorted, the one that could hold a match is found by bisection
+        spans = sorted((matches[k].start, matches[k].end) for k in decided)
+        span_starts = [a for a, _ in spans]
         flags = []
         for k, m in enumerate(matches):
             opts = options.get(k)
             if not opts:
                 continue
-            if k not in decided and any(s <= m.start and m.end <= e and (s, e) != (m.start, m.end)
-                                        for s, e in chosen_spans):
-                continue  # a part of a longer span the decoder chose: reported with it
+            if k not in decided:
+                q = bisect.bisect_right(span_starts, m.start) - 1
+                if q >= 0 and spans[q][1] >= m.end and spans[q] != (m.start, m.end):
+                    continue  # a part of a longer span the decoder chose: reported with it
             ch = decided.get(k)
             if ch is not None:
                 best, sc = ch.option, ch.score

@@ -148,25 +148,39 @@ def block_spans(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in BLOCK_RE.finditer(text)]
 
 
+# A run of this many characters without white space around a lexicon hit is no prose (a long URL,
+# path, identifier or data line): it is protected whole, which keeps the cost per hit bounded.
+MAX_CHUNK = 300
+
+
 def inline_protected(text: str, start: int, end: int) -> bool:
     """Whether ``text[start:end]`` overlaps protected text without white space (a URL, an
     address, code). Only the white-space-delimited chunk around the span is examined, so the
-    cost is per lexicon hit, not per character of the document."""
+    cost is per lexicon hit, not per character of the document; a chunk longer than
+    ``MAX_CHUNK`` on either side is protected whole (the patterns' bounds could cut it)."""
     lo = start
-    floor = max(0, start - 300)
+    floor = max(0, start - MAX_CHUNK)
     while lo > floor and not text[lo - 1].isspace():
         lo -= 1
     hi = end
-    ceil = min(len(text), end + 300)
+    ceil = min(len(text), end + MAX_CHUNK)
     while hi < ceil and not text[hi].isspace():
         hi += 1
+    if (lo == floor > 0 and not text[lo - 1].isspace()) or (hi == ceil < len(text) and not text[hi].isspace()):
+        return True
     chunk_has_trigger = any(c in "@#_/(.:" for c in text[lo:hi]) or not text[lo:hi].islower()
     if not chunk_has_trigger:
         return False
     for m in INLINE_RE.finditer(text, lo, hi):
         if m.start() < end and m.end() > start:
             return True
-    return False
+    # an identifier longer than the snake_case pattern's bounds: the word run around the span has "_"
+    a, b = start, end
+    while a > lo and (text[a - 1].isalnum() or text[a - 1] == "_"):
+        a -= 1
+    while b < hi and (text[b].isalnum() or text[b] == "_"):
+        b += 1
+    return "_" in text[a:b]
 
 
 def normalize(phrase: str) -> str:
