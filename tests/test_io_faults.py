@@ -36,29 +36,7 @@ from despin import LexiconError, Restorer, corpus
 from despin.cli import main
 from despin.lexicon import load
 
-from .conftest import ROOT
-
-EXAMPLE = (ROOT / "examples" / "harbour-council.spun.txt").read_text(encoding="utf-8")
-LEXICON = (
-    "# despin lexicon\n# format: 1\n# family: faulttest\n# source own: tests; CC0-1.0\n"
-    "spun\trestored\tpos\tweight\tscope\tsource\tnote\n"
-    "metropolis\tcity\nmentioned\tsaid\nfinal 12 months\tlast year\ninformed\ttold\nassembly\tmeeting\n"
-    "subsequent\tnext\napprehensive\tworried\nin regards to the\tabout the\nhistorical past\thistory\n"
-)
-
-
-@pytest.fixture(scope="module")
-def lex(tmp_path_factory: pytest.TempPathFactory) -> str:
-    p = tmp_path_factory.mktemp("lex") / "faults.tsv"
-    p.write_text(LEXICON, encoding="utf-8")
-    return str(p)
-
-
-@pytest.fixture(scope="module")
-def restorer(lex: str) -> Restorer:
-    r = Restorer(families=(), lexicons=(lex,))
-    assert r.restore(EXAMPLE) != EXAMPLE
-    return r
+from .conftest import EXAMPLE
 
 
 def _only(lex: str) -> list[str]:
