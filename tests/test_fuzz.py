@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from despin import Restorer, tokenize
 from despin.corpus import Job, Malformed, parse_object, process_jsonl, read_record
 from despin.lexicon import LexiconError, parse_text
-from despin.tokens import iter_words
+from despin.match import Words
 
 from .conftest import ROOT
 from .test_properties import HOSTILE, SENTENCES, SPUN
@@ -73,7 +73,8 @@ def test_fuzz_tokenizer(text: str) -> None:
         pos = t.end
     assert pos == len(text)
     last = 0
-    for w, s, e in iter_words(text):
+    words = Words(text)  # the matcher's word layer
+    for w, s, e in zip(words.surface, words.starts, words.ends, strict=True):
         assert last <= s < e <= len(text) and text[s:e] == w
         last = e
 

@@ -404,9 +404,6 @@ class Lexicon:
         )
 
 
-_PLAIN_KEY = re.compile(r"[a-z]+(?: [a-z]+)*$")
-
-
 def read_shipped(family: str) -> tuple[Header, list[str]]:
     """A shipped lexicon's header and lines, unparsed."""
     p = shipped_dir() / f"{family}.tsv"

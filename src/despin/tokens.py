@@ -23,7 +23,6 @@ cannot also match the token that follows it, and URLs and code blocks are bounde
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 from .types import Token
 
@@ -96,19 +95,6 @@ def split_word(rough: str) -> list[tuple[str, int, int]]:
     ([('said', 0, 4)], [('chief', 0, 5), ('’s', 5, 7)], [('sq.', 0, 3)])
     """
     return [(m.group(), m.start(), m.end()) for m in WORD_RE.finditer(rough)]
-
-
-def iter_words(text: str) -> Iterator[tuple[str, int, int]]:
-    """Yield ``(word, start, end)`` for every word and number of ``text``, as ``tokenize`` splits
-    them (protected text included: the matcher checks protection per hit, which is cheaper)."""
-    for m in ROUGH_RE.finditer(text):
-        w = m.group()
-        if w.isalnum():
-            yield w, m.start(), m.end()
-        else:
-            base = m.start()
-            for sub, s, e in split_word(w):
-                yield sub, base + s, base + e
 
 
 def tokenize(text: str) -> list[Token]:
