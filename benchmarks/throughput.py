@@ -135,7 +135,7 @@ def probe(engine: str, corpus: str, jobs: int, families: tuple[str, ...] | None)
 
     r = Restorer(families=families)
     if engine == "despin":
-        r.restore(texts[0])  # loads the lexicons and the model (workers load or inherit them once)
+        r.warm()  # loads the lexicons, their indexes and the model (workers inherit them)
         t0 = time.perf_counter()
         n = sum(1 for _ in restore_many(texts, workers=jobs, restorer=r))
     else:
@@ -143,7 +143,7 @@ def probe(engine: str, corpus: str, jobs: int, families: tuple[str, ...] | None)
 
         ftfy.fix_text(texts[0])
         if jobs > 1:  # the pool would load despin's data before forking: not ftfy's cost
-            _ = r.lexicon, r.model
+            r.warm()
         t0 = time.perf_counter()
         with Workers(r, jobs) as pool:
             n = sum(len(c) for c in pool.map(_ftfy_chunk, chunked(texts, len)))

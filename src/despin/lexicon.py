@@ -14,14 +14,16 @@ import functools
 import os
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from .tokens import WORD_RE, normalize
 from .types import Entry
+
+T = TypeVar("T")
 
 FORMAT_VERSION = "1"
 # TSV files under lexicons/ that are not spinner families.
@@ -327,6 +329,7 @@ class Lexicon:
     _rows: dict[str, list[str]] = field(default_factory=dict)  # family -> row texts
     _indexes: dict[object, KeyIndex] = field(default_factory=dict)
     _rewritten: dict[str, frozenset[str]] = field(default_factory=dict)
+    _derived: dict[object, object] = field(default_factory=dict)
 
     def index(self, family: str | None = None) -> KeyIndex:
         """The key index of one family, or of all (``None``)."""
@@ -337,16 +340,27 @@ class Lexicon:
             self._indexes[family] = got
         return got
 
-    def gate_index(self, min_weight: tuple[tuple[str, float], ...]) -> KeyIndex:
-        """The keys of rows at least as heavy as their family's minimum (``(family, weight)``
+    def gate_keys(self, min_weight: tuple[tuple[str, float], ...]) -> dict[str, list[str]]:
+        """Each family's keys of rows at least as heavy as its minimum (``(family, weight)``
         pairs; other families count from weight 1)."""
+        floors = dict(min_weight)
+        return {f: [row[: row.find("\t")] for row in self._rows.get(f, ()) if _weight(row) >= floors.get(f, 1.0)]
+                for f in self.families}
+
+    def gate_index(self, min_weight: tuple[tuple[str, float], ...]) -> KeyIndex:
+        """The key index of ``gate_keys``: where evidence may start."""
         got = self._indexes.get(min_weight)
         if got is None:
-            floors = dict(min_weight)
-            got = KeyIndex.of(row[: row.find("\t")] for f in self.families for row in self._rows.get(f, ())
-                              if _weight(row) >= floors.get(f, 1.0))
+            got = KeyIndex.of(k for ks in self.gate_keys(min_weight).values() for k in ks)
             self._indexes[min_weight] = got
         return got
+
+    def derived(self, key: object, make: Callable[[], T]) -> T:
+        """A value computed once from this lexicon (such as the pre-screen), cached on it."""
+        got = self._derived.get(key)
+        if got is None:
+            got = self._derived[key] = make()
+        return cast(T, got)
 
     def rewritten(self, family: str) -> frozenset[str]:
         got = self._rewritten.get(family)

@@ -33,7 +33,9 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from .context import BOS, EOS, ContextModel, lm_word, load_model
+from .lexicon import Lexicon
 from .match import Match, Words
+from .screen import Screen
 from .types import DocReport, Entry
 
 # Stable reason codes: countable in stats, documented for users.
@@ -89,6 +91,20 @@ CLEAN_RATE = 0.01
 # Pseudo-words added to every document before computing the rate, so that a three-word text
 # with one strong hit is not taken for a spun one.
 EVIDENCE_PSEUDO_WORDS = 40
+
+
+GATE_WEIGHTS = tuple((f, g[0]) for f, g in FAMILY_GATES.items())
+
+
+def screen(lexicon: Lexicon) -> Screen:
+    """The pre-screen of ``lexicon`` for the document gates below (built once per lexicon)."""
+
+    def make() -> Screen:
+        keys = lexicon.gate_keys(GATE_WEIGHTS)
+        gates = {f: FAMILY_GATES.get(f, DEFAULT_GATE)[2:] for f in keys}
+        return Screen.of(keys, gates, MIN_FAMILY_SPIN, EVIDENCE_PSEUDO_WORDS)
+
+    return lexicon.derived("screen", make)
 
 
 @functools.lru_cache(maxsize=500_000)

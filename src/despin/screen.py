@@ -1,0 +1,125 @@
+"""Pre-screen: a cheap upper bound on a document's evidence, so that clean text skips the pipeline.
+
+Most documents of a scraped corpus are clean, and a clean document needs no word layer, no
+matching and no context model: it only has to be shown that no spinner family's document gate
+(``score.FAMILY_GATES``) can open. The gate counts *strong hits*, matches of a family's heavy rows
+with enough LM gain, per 100 words. Counting every occurrence of those rows' keys, without the
+LM gain, the keep-list or protected text, can only give more; if even that count stays below
+every family's floor (the density at which its gate reaches ``score.MIN_FAMILY_SPIN``), the full
+pipeline would find nothing to change, and the document is passed through.
+
+The count runs on *fast tokens*: the text lower-cased, encoded, and split at every byte that is
+not an ASCII letter or digit, so that C code does the whole scan (bytes.translate and split run
+at about 50 MB/s here, where the regular-expression word layer runs at about 4). A lexicon key
+becomes the same kind of token sequence; every match the matcher would find is an occurrence of
+its key's sequence, and two matches never share a position and a key, so the count is an upper
+bound. On the shared clean corpora the pre-screen passes 283 of 368 documents, at 12 MB/s.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from itertools import compress, islice
+
+# bytes → the byte itself for ASCII digits and lower-case letters, a space for anything else
+# (upper case is gone after str.lower; every byte of a multi-byte character is >= 0x80)
+_FAST = bytes(c if (48 <= c <= 57 or 97 <= c <= 122) else 32 for c in range(256))
+
+# The word count of the evidence density is the fast-token count divided by this: the matcher's
+# words are 0.946 to 1.006 times as many as fast tokens over the 368 shared clean documents
+# ("U.S.", "3.6" and "naïve" are one word and two fast tokens), so 0.9 keeps the bound an upper
+# bound on ordinary text, and costs 1 document of 368 a pass through the full pipeline.
+WORDS_PER_TOKEN = 0.9
+
+
+def fast_tokens(text: str) -> list[bytes]:
+    """ASCII letter-and-digit runs of the lower-cased text (lone surrogates pass as separators)."""
+    return text.lower().encode("utf-8", "surrogatepass").translate(_FAST).split()
+
+
+@dataclass(frozen=True)
+class Screen:
+    """Fast-token sequences of the heavy keys of each family, indexed for counting.
+
+    ``singles`` maps a one-token key to its number of keys per family, ``pairs`` a two-token key
+    likewise, and ``longer`` the first three tokens of a longer key to (tokens, family, keys)
+    triples, verified in place. ``floors`` holds each family's density floor in hits per 100
+    words; ``unbounded`` the families with a heavy key that has no fast token (all non-ASCII): a
+    document can never be passed on their account.
+    """
+
+    singles: dict[bytes, dict[str, int]]
+    pairs: dict[tuple[bytes, bytes], dict[str, int]]
+    longer: dict[tuple[bytes, ...], list[tuple[list[bytes], str, int]]]
+    single_set: frozenset[bytes]
+    starts: frozenset[tuple[bytes, bytes]]
+    floors: dict[str, float]
+    unbounded: frozenset[str]
+    pseudo_words: float
+
+    @classmethod
+    def of(cls, keys: Mapping[str, Iterable[str]], gates: Mapping[str, tuple[float, float]],
+           min_spin: float, pseudo_words: float) -> Screen:
+        """``keys``: family → its heavy keys; ``gates``: family → (centre, scale) of its gate."""
+        exact: dict[tuple[bytes, ...], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        unbounded = set()
+        for fam, ks in keys.items():
+            for key in ks:
+                seq = tuple(fast_tokens(key))
+                if seq:
+                    exact[seq][fam] += 1
+                else:
+                    unbounded.add(fam)
+        singles: dict[bytes, dict[str, int]] = {}
+        pairs: dict[tuple[bytes, bytes], dict[str, int]] = {}
+        longer: dict[tuple[bytes, ...], list[tuple[list[bytes], str, int]]] = defaultdict(list)
+        for seq, by_fam in exact.items():
+            if len(seq) == 1:
+                singles[seq[0]] = dict(by_fam)
+            elif len(seq) == 2:
+                pairs[(seq[0], seq[1])] = dict(by_fam)
+            else:
+                for fam, count in by_fam.items():
+                    longer[seq[:3]].append((list(seq), fam, count))
+        logit = math.log(min_spin / (1.0 - min_spin))
+        floors = {fam: centre + scale * logit for fam, (centre, scale) in gates.items()}
+        starts = frozenset(pairs) | frozenset((s[0], s[1]) for s in longer)
+        return cls(singles, pairs, dict(longer), frozenset(singles), starts, floors, frozenset(unbounded),
+                   pseudo_words)
+
+    def counts(self, toks: list[bytes]) -> dict[str, int]:
+        """Occurrences of each family's heavy keys among the fast tokens ``toks``."""
+        out: dict[str, int] = defaultdict(int)
+        singles, pairs, longer = self.singles, self.pairs, self.longer
+        tally = Counter(toks)
+        for tok in self.single_set.intersection(tally):
+            n = tally[tok]
+            for fam, c in singles[tok].items():
+                out[fam] += c * n
+        n_toks = len(toks)
+        pair_at = compress(range(n_toks), map(self.starts.__contains__, zip(toks, islice(toks, 1, None), strict=False)))
+        for p in pair_at:
+            pair = (toks[p], toks[p + 1])
+            got = pairs.get(pair)
+            if got is not None:
+                for fam, c in got.items():
+                    out[fam] += c
+            if p + 2 < n_toks:
+                for seq, fam, c in longer.get((*pair, toks[p + 2]), ()):
+                    if toks[p : p + len(seq)] == seq:
+                        out[fam] += c
+        return out
+
+    def clean(self, text: str) -> tuple[bool, int]:
+        """Whether no family's gate can open on ``text``, and the fast-token count."""
+        toks = fast_tokens(text)
+        if self.unbounded:
+            return False, len(toks)
+        words = len(toks) * WORDS_PER_TOKEN + self.pseudo_words
+        for fam, count in self.counts(toks).items():
+            if 100.0 * count / words >= self.floors[fam]:
+                return False, len(toks)
+        return True, len(toks)
