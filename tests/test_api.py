@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import despin
-from despin import ChangeMismatchError, Restorer, apply_changes
+from despin import ChangeMismatchError, Restorer, apply_changes, score
 from despin.lexicon import shipped_dir
 from despin.score import REASONS
 from despin.tokens import normalize
@@ -182,3 +182,47 @@ def test_comma_adverb_cue(tmp_path: Path) -> None:
     s1 = max(f.score for f in spun_use if f.spun == "however")
     s2 = max(f.score for f in genuine_use if f.spun == "however")
     assert s1 > s2
+
+
+# -- the acronym cue ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("acronym", "phrase", "fits"), [
+    ("R&D", "research and development", True),
+    ("G8", "group of eight", True),
+    ("GPs", "general practitioners", True),
+    ("gps", "general practitioners", True),
+    ("ILO", "international labour office", True),
+    ("EU", "european union", True),
+    ("EU", "european association", False),
+    ("IT", "data innovation", False),
+    ("RA", "arthritis", False),
+    ("AB", "a", False),
+])
+def test_fits_acronym(acronym: str, phrase: str, fits: bool) -> None:
+    assert score.fits_acronym(acronym, phrase) is fits
+
+
+def test_an_acronym_restores_its_phrase_in_any_document() -> None:
+    """One tortured phrase in an otherwise clean sentence: the document gate stays shut, but the
+    acronym after the phrase spells the original."""
+    text = "Recent studies have shown that data innovation (IT) plays an important role in research."
+    a = Restorer().analyze(text)
+    assert [(c.spun, c.restored, c.reason) for c in a.changes] == [
+        ("data innovation", "information technology", "acronym_fit")]
+    assert a.changes[0].source.startswith("tortured.tsv:")
+    assert [f.spun for f in a.flags] == ["data innovation"]
+    # without the acronym nothing is changed: "data innovation" is also ordinary English
+    assert Restorer().restore(text.replace(" (IT)", "")) == text.replace(" (IT)", "")
+
+
+@pytest.mark.parametrize("text", [
+    "These conditions include rheumatoid arthritis (RA) and multiple sclerosis (MS).",
+    "The European Association (EA) met in Paris.",
+    "We used data innovation (DI) methods.",
+    "See the list (a) and (b) (ii) (NB).",
+    "(IT)",
+    "x (IT)",
+])
+def test_acronyms_that_the_written_words_spell_change_nothing(text: str) -> None:
+    assert Restorer().restore(text) == text

@@ -80,7 +80,7 @@ def test_loaded_lexicon_indexes_every_key() -> None:
         ("mentioned\tsaid\t\t\teverywhere\n", "unknown scope"),
         ("mentioned\tsaid\t\t\t\tnobody\n", "not declared"),
         ("mentioned\tsaid\nmentioned\tstated\n", "duplicate key"),
-        ("a b c d e f g\tx\n", "words"),
+        ("a b c d e f g h i j k\tx\n", "words"),
     ],
 )
 def test_user_lexicon_errors_name_file_and_line(row: str, message: str) -> None:

@@ -32,7 +32,7 @@ def heavy_hits(lexicon: Lexicon, text: str) -> Counter[str]:
     gain is asked."""
     words = Words(text)
     out: Counter[str] = Counter()
-    for m in find(words, lexicon, lexicon.gate_index(score.GATE_WEIGHTS)):
+    for m in find(words, lexicon, lexicon.index()):
         for fam in {e.family for e in m.entries}:
             floor = score.FAMILY_GATES.get(fam, score.DEFAULT_GATE)[0]
             if any(e.family == fam and e.weight >= floor for e in m.entries):
@@ -91,7 +91,7 @@ def test_fast_tokens() -> None:
 def test_a_key_without_ascii_makes_its_family_unbounded() -> None:
     s = Screen.of({"user": ["日本", "army"]}, {"user": (2.0, 0.3)}, 0.01, 40)
     assert s.unbounded == {"user"}
-    assert s.clean("plain words")[0] is False
+    assert s.families(fast_tokens("plain words")) == ["user"]
 
 
 def test_spun_text_is_never_passed(shared: Path) -> None:
@@ -100,32 +100,46 @@ def test_spun_text_is_never_passed(shared: Path) -> None:
     spun = sorted(examples.glob("wild-dev/*.spun.txt")) + sorted(examples.glob("seed/*.spun.txt"))
     assert spun
     for p in spun:
-        assert not screen.clean(p.read_text(encoding="utf-8"))[0], p.name
+        assert screen.families(fast_tokens(p.read_text(encoding="utf-8"))), p.name
 
 
-def test_what_the_screen_passes_the_gate_finds_clean(shared: Path) -> None:
-    """Every clean-corpus document the pre-screen passes has no family at or above
-    MIN_FAMILY_SPIN in the full document report, so the pipeline would have changed nothing."""
+def _documents(shared: Path) -> list[tuple[str, str]]:
+    docs = []
+    for f in sorted((shared / "corpora" / "clean").glob("*.jsonl")):
+        for n, line in enumerate(f.read_text(encoding="utf-8").splitlines(), 1):
+            if line.strip():
+                docs.append((f"{f.name}:{n}", json.loads(line)["text"]))
+    for p in sorted((shared / "examples").glob("*/*.spun.txt")):
+        docs.append((p.name, p.read_text(encoding="utf-8")))
+    return docs
+
+
+def test_the_families_it_rules_out_could_not_be_active(shared: Path) -> None:
+    """On every shared document, the document gate over every family's matches finds the same
+    active families as over the matches of the families the pre-screen leaves possible; where it
+    leaves none, none is active, so the pipeline would have changed nothing."""
     r = Restorer()
     screen = score.screen(r.lexicon)
-    passed = 0
-    for f in sorted((shared / "corpora" / "clean").glob("*.jsonl")):
-        for line in f.read_text(encoding="utf-8").splitlines():
-            if not line.strip():
-                continue
-            text = json.loads(line)["text"]
-            if not screen.clean(text)[0]:
-                continue
+    passed = restricted = 0
+    for name, text in _documents(shared):
+        toks = fast_tokens(text)
+        possible = screen.families(toks)
+        words = Words(text)
+        everything = find(words, r.lexicon, r.lexicon.index())
+        _, full, _ = score.document_report(words, len(toks), everything, _Gains(r.model, words, everything))
+        if not possible:
             passed += 1
-            words = Words(text)
-            evidence = find(words, r.lexicon, r.lexicon.gate_index(score.GATE_WEIGHTS))
-            _, family_spin, _ = score.document_report(words, evidence, _Gains(r.model, words, evidence))
-            assert not family_spin, (f.name, text[:80])
-    assert passed > 300  # the screen does pass most clean documents
+            assert not full, name
+            continue
+        some = [m for m in everything if any(e.family in possible for e in m.entries)]
+        _, part, _ = score.document_report(words, len(toks), some, _Gains(r.model, words, some))
+        assert part == full, name
+        restricted += len(possible) < len(r.lexicon.families)
+    assert passed > 300 and restricted > 10  # both branches are exercised
 
 
 @pytest.mark.parametrize("text", ["", "   ", "日本語のテキスト。", "\ud800"])
 def test_text_without_ascii_words_is_passed(text: str) -> None:
     r = Restorer()
     assert r.restore(text) == text
-    assert score.screen(r.lexicon).clean(text)[0]
+    assert not score.screen(r.lexicon).families(fast_tokens(text))

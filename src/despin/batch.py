@@ -224,7 +224,7 @@ class Workers:
             if ctx.get_start_method() == "fork":
                 # Forked workers inherit what this process has loaded: load it once, here, rather
                 # than once in each worker (spawned workers load it on their first document).
-                self.restorer.warm()
+                self.restorer.warm(indexes=False)
             self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx,
                                              initializer=_init_worker, initargs=(self.restorer,))
         return self

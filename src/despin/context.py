@@ -72,24 +72,18 @@ class TrigramLM:
         if path is None:
             path = os.path.join(pocketsphinx.get_model_path(), "en-us", "en-us.lm.bin")
         self._lm = pocketsphinx.NGramModel.readfile(path)
-        self._cache: dict[tuple[str, str, str], float] = {}
 
     def logprob(self, word: str, prev2: str, prev1: str) -> float:
-        key = (word, prev1, prev2)
-        v = self._cache.get(key)
-        if v is None:
-            if not prev1:
-                query = [word]
-            elif prev1 == BOS or not prev2:
-                query = [word, prev1]
-            else:
-                query = [word, prev1, prev2]
-            raw = self._lm.prob(query)
-            v = OOV_LOG10 if raw < -100_000_000 else max(raw * _LOG10_1_0001, OOV_LOG10)
-            if len(self._cache) > 2_000_000:  # bound memory on huge corpora
-                self._cache.clear()
-            self._cache[key] = v
-        return v
+        # No cache: a query costs about as much as a dict lookup of its key tuple, and a cache of
+        # the queries of a few MB of spun text held 100 MB (benchmarks/throughput.py, peak RSS).
+        if not prev1:
+            query = [word]
+        elif prev1 == BOS or not prev2:
+            query = [word, prev1]
+        else:
+            query = [word, prev1, prev2]
+        raw = self._lm.prob(query)
+        return OOV_LOG10 if raw < -100_000_000 else max(raw * _LOG10_1_0001, OOV_LOG10)
 
     def __reduce__(self) -> tuple[type, tuple[()]]:
         # Workers reload the model file instead of pickling 30 MB of tables.

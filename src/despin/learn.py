@@ -2,7 +2,7 @@
 
 Users who hold parallel data (a spun copy and its source) can grow a lexicon from it: both texts
 are split into words with despin's tokenizer, aligned with ``rapidfuzz``'s Levenshtein opcodes over
-the lower-cased word lists, and every replaced run of one to ``MAX_WORDS`` words on each side
+the lower-cased word lists, and every replaced run of one to ``MAX_RUN`` words on each side
 becomes a candidate row ``spun → original``. Rows are counted across all pairs and printed in the
 lexicon format with the count and an example in the note, so a curator can review and keep them.
 """
@@ -16,8 +16,12 @@ from typing import Any
 
 from rapidfuzz.distance import Levenshtein
 
-from .lexicon import COLUMNS, MAX_WORDS, LexiconError, parse_header, parse_row
+from .lexicon import COLUMNS, LexiconError, parse_header, parse_row
 from .tokens import normalize, tokenize
+
+# Longest replaced run (words, each side) proposed as a row: longer runs in parallel texts are
+# rewritten sentences rather than spinner swaps.
+MAX_RUN = 6
 
 
 @dataclass
@@ -49,7 +53,7 @@ def align(spun: str, original: str) -> Iterable[tuple[str, str, str]]:
         else:
             regions.append([op.src_start, op.src_end, op.dest_start, op.dest_end])
     for i1, i2, j1, j2 in regions:
-        if not (1 <= i2 - i1 <= MAX_WORDS and 1 <= j2 - j1 <= MAX_WORDS):
+        if not (1 <= i2 - i1 <= MAX_RUN and 1 <= j2 - j1 <= MAX_RUN):
             continue
         # a run of equal length is word-for-word swaps ("provide might doubtlessly" for "offer could
         # potentially"); unequal runs are phrase swaps ("international locations" for "countries")

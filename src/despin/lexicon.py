@@ -10,7 +10,9 @@ Compiled lexicons are cached per process (``load``), so workers pay the cost onc
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import os
 import re
 from collections import defaultdict
@@ -31,7 +33,9 @@ NOT_FAMILIES = frozenset({"keep", "MANIFEST"})
 COLUMNS = ("spun", "restored", "pos", "weight", "scope", "source", "note")
 POS_TAGS = frozenset("NOUN VERB ADJ ADV ADP DET PRON NUM CONJ PART PROPN".split())
 SCOPES = frozenset({"any", "name"})
-MAX_WORDS = 6
+# Keys run to the 8 words of the names of bodies that paraphrasers rewrite ("association for
+# security and collaboration in europe", in the shared tortured pairs).
+MAX_WORDS = 10
 # The weight multiplies prior odds; outside this range a row would override all evidence.
 WEIGHT_RANGE = (0.01, 100.0)
 _FAMILY_RE = re.compile(r"^[a-z0-9-]+$")
@@ -312,10 +316,10 @@ def _weight(row: str) -> float:
 class Lexicon:
     """Compiled lexicons: rows by key, a key index per family, keep phrases, forward graph.
 
-    ``index(family)`` locates that family's keys in text (``KeyIndex``); ``gate_index`` only the
-    keys of rows heavy enough to count as document evidence, so that a clean document is matched
-    against those alone. ``rewritten(family)`` holds every word or phrase that family's spinner
-    replaces when it meets it (the right-hand sides). A spun document that still contains such a
+    ``index(family)`` locates that family's keys in text (``KeyIndex``); ``gate_keys`` lists the
+    keys of rows heavy enough to count as document evidence (the pre-screen counts those).
+    ``rewritten(family)`` holds every word or phrase that family's spinner replaces when it meets
+    it (the right-hand sides). A spun document that still contains such a
     form has probably had it put there by another rewrite (town→"city" while city→"metropolis"):
     the scorer uses this.
     """
@@ -336,7 +340,8 @@ class Lexicon:
         got = self._indexes.get(family)
         if got is None:
             fams = self.families if family is None else (family,)
-            got = KeyIndex.of(row[: row.find("\t")] for f in fams for row in self._rows.get(f, ()))
+            with no_gc():
+                got = KeyIndex.of(row[: row.find("\t")] for f in fams for row in self._rows.get(f, ()))
             self._indexes[family] = got
         return got
 
@@ -347,19 +352,12 @@ class Lexicon:
         return {f: [row[: row.find("\t")] for row in self._rows.get(f, ()) if _weight(row) >= floors.get(f, 1.0)]
                 for f in self.families}
 
-    def gate_index(self, min_weight: tuple[tuple[str, float], ...]) -> KeyIndex:
-        """The key index of ``gate_keys``: where evidence may start."""
-        got = self._indexes.get(min_weight)
-        if got is None:
-            got = KeyIndex.of(k for ks in self.gate_keys(min_weight).values() for k in ks)
-            self._indexes[min_weight] = got
-        return got
-
     def derived(self, key: object, make: Callable[[], T]) -> T:
         """A value computed once from this lexicon (such as the pre-screen), cached on it."""
         got = self._derived.get(key)
         if got is None:
-            got = self._derived[key] = make()
+            with no_gc():
+                got = self._derived[key] = make()
         return cast(T, got)
 
     def rewritten(self, family: str) -> frozenset[str]:
@@ -427,6 +425,19 @@ def read_shipped(family: str) -> tuple[Header, list[str]]:
     return parse_header(lines, p.name), lines
 
 
+@contextlib.contextmanager
+def no_gc() -> Iterator[None]:
+    """The cyclic garbage collector paused while a large structure of acyclic objects is built:
+    collections triggered by its allocations find nothing and cost a tenth of the load time."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 @functools.lru_cache(maxsize=8)
 def load(families: tuple[str, ...] | None = None, extra: tuple[str, ...] = ()) -> Lexicon:
     """Load and compile shipped families (all when ``None``) plus user lexicon paths (validated
@@ -436,4 +447,5 @@ def load(families: tuple[str, ...] | None = None, extra: tuple[str, ...] = ()) -
     user = [parse_file(p, name=str(p)) for p in extra]
     base = shipped_dir()
     keep = parse_keep(base / "keep.tsv") if (base / "keep.tsv").exists() else frozenset()
-    return Lexicon.build(user, shipped, keep)
+    with no_gc():
+        return Lexicon.build(user, shipped, keep)

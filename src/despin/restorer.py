@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,7 @@ from .config import Config
 from .context import ContextModel, load_model
 from .lexicon import Lexicon, load
 from .match import Match, Words, find
+from .screen import fast_tokens
 from .types import Change, DocReport, Flag, ScanResult
 
 _P_MAX = 0.999  # no prior probability is certainty: keeps log(1 - p) finite
@@ -37,19 +39,19 @@ MAX_ALTERNATIVES = 6
 
 class _Gains:
     """Best independent LM gain of each match, computed on first use (most matches in clean text
-    never need one)."""
+    never need one) and shared with another ``_Gains`` of the same text by span."""
 
-    def __init__(self, lm: ContextModel, words: Words, matches: list[Match]) -> None:
+    def __init__(self, lm: ContextModel, words: Words, matches: list[Match], like: _Gains | None = None) -> None:
         self._lm, self._words, self._matches = lm, words, matches
-        self._best: dict[int, float] = {}
+        self._best: dict[tuple[int, int], float] = like._best if like is not None else {}
 
     def best(self, k: int) -> float:
-        got = self._best.get(k)
+        m = self._matches[k]
+        got = self._best.get((m.i, m.j))
         if got is None:
-            m = self._matches[k]
             alts = list(dict.fromkeys(a for e in m.entries for a in e.restored[:MAX_ALTERNATIVES]))
             got = max(score.lm_gains(self._lm, self._words, m, alts))
-            self._best[k] = got
+            self._best[(m.i, m.j)] = got
         return got
 
 
@@ -60,6 +62,16 @@ class Analysis:
     report: DocReport
     changes: tuple[Change, ...]
     flags: tuple[Flag, ...]
+
+
+def _merged(groups: Iterable[list[Match]]) -> list[Match]:
+    """Matches of several families' indexes in text order, one per span (a match holds the rows
+    of every family with its key)."""
+    found: dict[tuple[int, int], Match] = {}
+    for group in groups:
+        for m in group:
+            found.setdefault((m.i, m.j), m)
+    return [found[k] for k in sorted(found)]
 
 
 def _check_text(text: object, limit: int) -> str:
@@ -122,17 +134,20 @@ class Restorer:
     def model(self) -> ContextModel:
         return load_model(self.config.model)
 
-    def warm(self) -> Restorer:
-        """Load the lexicons, every index and the context model now rather than on first use.
+    def warm(self, indexes: bool = True) -> Restorer:
+        """Load the lexicons, the pre-screen and the context model now rather than on first use,
+        and with ``indexes`` every family's key index too (about 1 s in all).
 
-        Worth it before forking workers (they inherit it all) or timing; a single ``restore``
+        Worth it before timing, or before forking workers (they inherit what is loaded: the
+        pool loads what every document needs and leaves family indexes to the workers, which
+        build them in parallel and only if their documents need them). A single ``restore``
         loads only what its text needs, which keeps a first call short."""
         lexicon = self.lexicon
         score.screen(lexicon)
-        lexicon.gate_index(score.GATE_WEIGHTS)
-        for family in lexicon.families:
-            lexicon.index(family)
-            lexicon.rewritten(family)
+        if indexes:
+            for family in lexicon.families:
+                lexicon.index(family)
+                lexicon.rewritten(family)
         _ = self.model
         return self
 
@@ -154,31 +169,34 @@ class Restorer:
     # -- the pipeline ------------------------------------------------------------------------
 
     def analyze(self, text: str) -> Analysis:
+        text = _check_text(text, self.config.max_chars)
+        a = self._analyze(text)
+        if "(" in text:
+            a = self._acronym_cues(text, a)
+        return a
+
+    def _analyze(self, text: str) -> Analysis:
         cfg = self.config
-        text = _check_text(text, cfg.max_chars)
         lexicon, lm = self.lexicon, self.model
-        # 0. the pre-screen: most clean documents end here, without a word layer
-        clean, n_tokens = score.screen(lexicon).clean(text)
-        if clean:
-            return Analysis(DocReport(0.0, "", 0.0, n_tokens, ()), (), ())
+        # 0. the pre-screen: the families that could be active; most clean documents end here
+        toks = fast_tokens(text)
+        possible = score.screen(lexicon).families(toks)
+        empty = Analysis(DocReport(0.0, "", 0.0, len(toks), ()), (), ())
+        if not possible:
+            return empty
         words = Words(text)
-        empty = Analysis(DocReport(0.0, "", 0.0, len(words), ()), (), ())
         if not len(words):
             return empty
-        # 1. evidence: only rows heavy enough to count
-        evidence = find(words, lexicon, lexicon.gate_index(score.GATE_WEIGHTS))
-        if not evidence:
-            return empty
-        report, family_spin, segments = score.document_report(words, evidence, _Gains(lm, words, evidence))
+        # 1. evidence: every row of those families (their heavy rows count)
+        by_family = {fam: find(words, lexicon, lexicon.index(fam)) for fam in possible}
+        evidence = _merged(by_family.values())
+        evidence_gains = _Gains(lm, words, evidence)
+        report, family_spin, segments = score.document_report(words, len(toks), evidence, evidence_gains)
         if not family_spin:
             return Analysis(report, (), ())
-        # 2. every row of the families that spun this document
-        found: dict[tuple[int, int], Match] = {}
-        for fam in family_spin:
-            for m in find(words, lexicon, lexicon.index(fam)):
-                found.setdefault((m.i, m.j), m)
-        matches = [found[k] for k in sorted(found)]
-        gains = _Gains(lm, words, matches)
+        # 2. the matches of the families that spun this document
+        matches = _merged(by_family.get(fam) or find(words, lexicon, lexicon.index(fam)) for fam in family_spin)
+        gains = _Gains(lm, words, matches, evidence_gains)
 
         options: dict[int, list[decode.Option]] = {}
         keep_log: dict[int, float] = {}
@@ -211,6 +229,54 @@ class Restorer:
 
         flags = self._flags(lm, words, matches, options, chosen)
         return Analysis(report, tuple(changes), tuple(flags))
+
+    def _acronym_cues(self, text: str, a: Analysis) -> Analysis:
+        """Restore the phrases that a parenthesised acronym after them spells (score.ACRONYM_RE),
+        in any document: such a change replaces whatever the pipeline decided for its span."""
+        lexicon = self.lexicon
+        found: list[tuple[Change, Flag]] = []
+        for am in score.ACRONYM_RE.finditer(text):
+            end = am.start() - 1 if text[am.start() - 1 : am.start()] == " " else am.start()
+            lo = max(0, end - score.ACRONYM_WINDOW)
+            space = text.find(" ", lo, end) if lo else -1
+            lo = space + 1 if space >= 0 else lo  # from a word start
+            words = Words(text[lo:end])
+            acronym = am.group(1)
+            spelt = (" ".join(words.surface[-k:]) for k in range(1, min(len(words), 12) + 1))
+            if any(score.fits_acronym(acronym, phrase) for phrase in spelt):
+                continue  # the words before it spell it: "rheumatoid arthritis (RA)" is as written
+            best: tuple[int, float, Change, Flag] | None = None
+            for fam in lexicon.families:
+                for m in find(words, lexicon, lexicon.index(fam)):
+                    if m.end != end - lo:
+                        continue
+                    for e in m.entries:
+                        if e.family != fam or e.scope == "name" and not m.capitalised:
+                            continue
+                        fits = [alt for alt in e.restored[:MAX_ALTERNATIVES] if score.fits_acronym(acronym, alt)]
+                        if not fits:
+                            continue
+                        chained = e.spun in lexicon.rewritten(fam)
+                        feats = score.features(self.config.model, e, chained, False)
+                        sc = round(score.prior_log_odds(fam, feats) + score.ACRONYM_CUE, 3)
+                        restored = decode.transfer_case(m.surface, fits[0])
+                        c = Change(lo + m.start, lo + m.end, m.surface, restored, sc, "acronym_fit", e.where, fam)
+                        f = Flag(c.start, c.end, m.surface, restored, tuple(fits), sc, c.reason, e.where, fam)
+                        if best is None or (m.j - m.i, sc) > best[:2]:
+                            best = (m.j - m.i, sc, c, f)
+            if best is not None:
+                found.append(best[2:])
+        if not found:
+            return a
+
+        def clear(x: Change | Flag) -> bool:
+            return not any(x.start < c.end and c.start < x.end for c, _ in found)
+
+        changes = [c for c in a.changes if clear(c)] + [c for c, _ in found if c.score >= self.config.threshold]
+        flags = [f for f in a.flags if clear(f)] + [f for _, f in found]
+        changes.sort(key=lambda c: c.start)
+        flags.sort(key=lambda f: f.start)
+        return Analysis(a.report, tuple(changes), tuple(flags))
 
     def _options(
         self,
