@@ -148,6 +148,7 @@ class Restorer:
             for family in lexicon.families:
                 lexicon.index(family)
                 lexicon.rewritten(family)
+            score.spellable(lexicon)
         _ = self.model
         return self
 
@@ -235,7 +236,12 @@ class Restorer:
         in any document: such a change replaces whatever the pipeline decided for its span."""
         lexicon = self.lexicon
         found: list[tuple[Change, Flag]] = []
+        spellable: frozenset[str] | None = None
         for am in score.ACRONYM_RE.finditer(text):
+            if spellable is None:
+                spellable = score.spellable(lexicon)
+            if not any(letters in spellable for letters in score.acronym_letters(am.group(1))):
+                continue
             end = am.start() - 1 if text[am.start() - 1 : am.start()] == " " else am.start()
             lo = max(0, end - score.ACRONYM_WINDOW)
             space = text.find(" ", lo, end) if lo else -1

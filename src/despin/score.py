@@ -233,6 +233,23 @@ def _spells(letters: str, phrase: str) -> bool:
     return len(letters) in states
 
 
+def spellable(lexicon: Lexicon) -> frozenset[str]:
+    """The initials that the lexicons' multi-word restorations spell, with and without their
+    function words: an acronym spelt by none of them (most are) needs no closer look."""
+
+    def make() -> frozenset[str]:
+        out = set()
+        for fam in lexicon.families:
+            for alt in lexicon.rewritten(fam):
+                words = [w for w in re.split(r"[^\w&]+", alt) if w]
+                if len(words) > 1:
+                    out.add("".join(_DIGIT_WORDS.get(w, w[0]) for w in words))
+                    out.add("".join(_DIGIT_WORDS.get(w, w[0]) for w in words if w not in _ACRONYM_SKIP))
+        return frozenset(out)
+
+    return lexicon.derived("spellable", make)
+
+
 def alt_share(entry: Entry, rank: int) -> float:
     """How likely the ``rank``-th alternative of a row is, a priori: curators list the most likely
     first, so shares fall as 1/(rank+1), normalised. (Frequency shares chose "deal" over the
