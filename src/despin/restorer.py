@@ -333,6 +333,8 @@ class Restorer:
         else:
             reason = "spun_word"
         restored = decode.transfer_case(m.surface, opt.alt)
+        if m.sentence_initial and not any(c.isalpha() for c in m.surface):
+            restored = restored[:1].upper() + restored[1:]  # "5 others had" → "Five others had"
         if "’" in m.surface:
             restored = restored.replace("'", "’")
         return Change(m.start, m.end, m.surface, restored, sc, reason, e.where, e.family)
