@@ -333,10 +333,14 @@ def test_killed_run_then_skip_existing_resumes(tmp_path: Path, lex: str, restore
     assert all(complete(int(name.split(".")[0])) for name in finals)  # a final name is a complete file
     if sig == signal.SIGINT:
         assert _leftovers(outdir) == []  # an interrupted run removes its temporary file
-    # (SIGKILL cannot be cleaned up after: its temporary file stays, under a .despin-*.tmp name)
+        err = proc.stderr.read().decode() if proc.stderr else ""
+        assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err, err
+    else:  # a killed run cannot clean up: its temporary file stays, under a .despin-<pid>-*.tmp name
+        assert _leftovers(outdir)
     proc2 = _run(*argv)
     assert proc2.returncode == 0, proc2.stderr
     assert all(complete(k) for k in range(3))
+    assert _leftovers(outdir) == []  # the next run removed what the killed one left
 
 
 # -- user lexicon errors ----------------------------------------------------------------------------

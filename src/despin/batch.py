@@ -25,6 +25,7 @@ that start workers by spawning (macOS, Windows).
 from __future__ import annotations
 
 import os
+import signal
 from collections import Counter, deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -181,6 +182,9 @@ _WORKER_RESTORER: Restorer | None = None
 def _init_worker(restorer: Restorer) -> None:
     global _WORKER_RESTORER
     _WORKER_RESTORER = restorer
+    # Ctrl-C reaches every process of the group: the parent stops the pool and reports it once,
+    # rather than each worker printing a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _run_in_worker(func: Callable[[Restorer, Any], Any], chunk: Any) -> Any:

@@ -180,12 +180,44 @@ def _umask() -> int:
     return mask
 
 
+_TEMP_RE = re.compile(r"\.despin-(\d+)-[^/]*\.tmp\Z")
+
+
+def _remove_stale(folder: str) -> None:
+    """Remove the temporary files that killed despin runs left in ``folder`` (SIGKILL allows no
+    clean-up): those whose writer, named by the process id in the file name, no longer runs. A
+    file of a live process, or of a process id since reused, is left alone."""
+    try:
+        names = [n for n in os.listdir(folder) if n.startswith(".despin-")]
+    except OSError:
+        return
+    for name in names:
+        m = _TEMP_RE.match(name)
+        if m is None or _alive(int(m.group(1))):
+            continue
+        try:
+            os.unlink(os.path.join(folder, name))
+        except OSError:
+            pass  # another run removed it, or the folder is read-only: harmless
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # it exists, owned by someone else
+    return True
+
+
 @contextmanager
 def atomic_file(path: str) -> Iterator[BinaryIO]:
     """A binary file that appears at ``path`` only when the block finishes without an error (a
     temporary file in the same folder, then a rename); its mode follows the umask."""
     folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".despin-", suffix=".tmp", dir=folder)
+    _remove_stale(folder)
+    fd, tmp = tempfile.mkstemp(prefix=f".despin-{os.getpid()}-", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as f:
             yield f

@@ -349,8 +349,20 @@ class Lexicon:
         """Each family's keys of rows at least as heavy as its minimum (``(family, weight)``
         pairs; other families count from weight 1)."""
         floors = dict(min_weight)
-        return {f: [row[: row.find("\t")] for row in self._rows.get(f, ()) if _weight(row) >= floors.get(f, 1.0)]
-                for f in self.families}
+        out = {}
+        for f in self.families:
+            floor, keys = floors.get(f, 1.0), []
+            weights: dict[str, float] = {}  # a few distinct weight strings: parse each once
+            for row in self._rows.get(f, ()):
+                cols = row.split("\t", 4)
+                w = cols[3] if len(cols) > 3 else ""
+                weight = weights.get(w)
+                if weight is None:
+                    weight = weights[w] = _weight(row)
+                if weight >= floor:
+                    keys.append(cols[0])
+            out[f] = keys
+        return out
 
     def derived(self, key: object, make: Callable[[], T]) -> T:
         """A value computed once from this lexicon (such as the pre-screen), cached on it."""

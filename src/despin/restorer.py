@@ -16,7 +16,7 @@ from typing import Any
 from . import decode, score
 from .apply import apply_changes
 from .config import Config
-from .context import ContextModel, load_model
+from .context import ContextModel, Memo, load_model
 from .lexicon import Lexicon, load
 from .match import Match, Words, find
 from .screen import fast_tokens
@@ -178,7 +178,7 @@ class Restorer:
 
     def _analyze(self, text: str) -> Analysis:
         cfg = self.config
-        lexicon, lm = self.lexicon, self.model
+        lexicon = self.lexicon
         # 0. the pre-screen: the families that could be active; most clean documents end here
         toks = fast_tokens(text)
         possible = score.screen(lexicon).families(toks)
@@ -188,6 +188,7 @@ class Restorer:
         words = Words(text)
         if not len(words):
             return empty
+        lm = Memo(self.model)
         # 1. evidence: every row of those families (their heavy rows count)
         by_family = {fam: find(words, lexicon, lexicon.index(fam)) for fam in possible}
         evidence = _merged(by_family.values())

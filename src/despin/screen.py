@@ -49,10 +49,10 @@ class Screen:
     """
 
     singles: dict[bytes, dict[str, int]]
-    pairs: dict[tuple[bytes, bytes], dict[str, int]]
+    pairs: dict[tuple[bytes, ...], dict[str, int]]
     longer: dict[tuple[bytes, ...], list[tuple[list[bytes], str, int]]]
     single_set: frozenset[bytes]
-    starts: frozenset[tuple[bytes, bytes]]
+    starts: frozenset[tuple[bytes, ...]]
     floors: dict[str, float]
     unbounded: frozenset[str]
     pseudo_words: float
@@ -66,29 +66,24 @@ class Screen:
         blob = "\n".join(k for ks in keys.values() for k in ks).lower()
         lines = blob.encode("utf-8", "surrogatepass").translate(_FAST_LINES).split(b"\n")
         seqs = [tuple(line.split()) for line in lines] if fams else []  # "" splits into one line
-        exact: dict[tuple[bytes, ...], dict[str, int]] = defaultdict(dict)
         unbounded = set()
+        singles: dict[bytes, dict[str, int]] = {}
+        pairs: dict[tuple[bytes, ...], dict[str, int]] = {}
+        longer: dict[tuple[bytes, ...], list[tuple[list[bytes], str, int]]] = {}
         for (seq, fam), count in Counter(zip(seqs, fams, strict=True)).items():
-            if seq:
-                exact[seq][fam] = count
+            n = len(seq)
+            if n == 1:
+                singles.setdefault(seq[0], {})[fam] = count
+            elif n == 2:
+                pairs.setdefault(seq, {})[fam] = count
+            elif n:
+                longer.setdefault(seq[:3], []).append((list(seq), fam, count))
             else:
                 unbounded.add(fam)
-        singles: dict[bytes, dict[str, int]] = {}
-        pairs: dict[tuple[bytes, bytes], dict[str, int]] = {}
-        longer: dict[tuple[bytes, ...], list[tuple[list[bytes], str, int]]] = defaultdict(list)
-        for seq, by_fam in exact.items():
-            if len(seq) == 1:
-                singles[seq[0]] = by_fam
-            elif len(seq) == 2:
-                pairs[(seq[0], seq[1])] = by_fam
-            else:
-                for fam, count in by_fam.items():
-                    longer[seq[:3]].append((list(seq), fam, count))
         logit = math.log(min_spin / (1.0 - min_spin))
         floors = {fam: centre + scale * logit for fam, (centre, scale) in gates.items()}
-        starts = frozenset(pairs) | frozenset((s[0], s[1]) for s in longer)
-        return cls(singles, pairs, dict(longer), frozenset(singles), starts, floors, frozenset(unbounded),
-                   pseudo_words)
+        starts = frozenset(pairs) | {s[:2] for s in longer}
+        return cls(singles, pairs, longer, frozenset(singles), starts, floors, frozenset(unbounded), pseudo_words)
 
     def counts(self, toks: list[bytes]) -> dict[str, int]:
         """Occurrences of each family's heavy keys among the fast tokens ``toks``."""
