@@ -22,9 +22,9 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from .context import BOS, EOS, ContextModel, lm_word
+from .context import BOS, EOS, ContextModel
 from .match import Match, Words
-from .score import ALPHA, following, history, lm_gains, out_words, seq_logprob
+from .score import ALPHA, clitic_after, following, history, lm_gains, lm_view, out_words, seq_logprob, spun_words
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +85,7 @@ def decode_cluster(
         keep_at[i] = min(keep_at.get(i, 0.0), keep_log.get(k, 0.0))
 
     h2, h1 = history(words, a)
+    view = lm_view(words)
     # position -> state (h2, h1) -> (score, back pointer (prev_pos, prev_state, option or None))
     beams: dict[int, dict[tuple[str, str], tuple[float, Any]]] = {a: {(h2, h1): (0.0, None)}}
     for p in range(a, b):
@@ -99,15 +100,18 @@ def decode_cluster(
             if restart:
                 base += ALPHA * lm.logprob(EOS, s2, s1)
                 s2, s1 = BOS, BOS
-            # keep word p as written
-            w = lm_word(words.surface[p])
-            sc = base + ALPHA * lm.logprob(w, s2, s1) + keep_at.get(p, 0.0)
-            _relax(beams, p + 1, (s1, w), sc, (p, state, None))
+            # keep word p as written (a clitic joined to the word before is no LM word of its own)
+            w = view[p]
+            if w is None:
+                _relax(beams, p + 1, (s2, s1), base + keep_at.get(p, 0.0), (p, state, None))
+            else:
+                sc = base + ALPHA * lm.logprob(w, s2, s1) + keep_at.get(p, 0.0)
+                _relax(beams, p + 1, (s1, w), sc, (p, state, None))
             for opt in starting.get(p, ()):
                 m = matches[opt.match]
                 t2, t1 = s2, s1
                 sc = base + opt.log_prior
-                for ow in out_words(opt.alt):
+                for ow in out_words(opt.alt, clitic_after(words, m.j)):
                     sc += ALPHA * lm.logprob(ow, t2, t1)
                     t2, t1 = t1, ow
                 _relax(beams, m.j, (t2, t1), sc, (p, state, opt))
@@ -179,12 +183,17 @@ def _local_scores(
     seq: list[tuple[int, list[str], Option | None]] = []  # (first source word, output LM words, option)
     hist: list[tuple[str, str]] = []  # LM history before each element of seq
     h2, h1 = history(words, a)
+    view = lm_view(words)
     p = a
     while p < b:
         if p > a and words.sentence_start(p):
             h2, h1 = BOS, BOS
         o = by_start.get(p)
-        ws = [lm_word(words.surface[p])] if o is None else out_words(o.alt)
+        if o is None:
+            w = view[p]
+            ws = [] if w is None else [w]
+        else:
+            ws = out_words(o.alt, clitic_after(words, matches[o.match].j))
         seq.append((p, ws, o))
         hist.append((h2, h1))
         for w in ws:
@@ -207,8 +216,8 @@ def _local_scores(
                 right += tail
         right = right[: right.index(EOS) + 1] if EOS in right[:2] else right[:2]
         h2, h1 = hist[idx]
-        spun = [lm_word(w) for w in words.surface[m.i : m.j]]
-        delta = seq_logprob(lm, h2, h1, out_words(o.alt) + right) - seq_logprob(lm, h2, h1, spun + right)
+        alt = out_words(o.alt, clitic_after(words, m.j))
+        delta = seq_logprob(lm, h2, h1, alt + right) - seq_logprob(lm, h2, h1, spun_words(words, m) + right)
         out.append(Choice(o, round(o.log_prior - keep_at.get(m.i, 0.0) + ALPHA * delta, 3)))
     return out
 

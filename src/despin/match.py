@@ -41,7 +41,7 @@ class Match:
 class Words:
     """The word layer of a document: surfaces and offsets, as ``tokens.tokenize`` splits words."""
 
-    __slots__ = ("text", "surface", "starts", "ends")
+    __slots__ = ("text", "surface", "starts", "ends", "lm")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -62,6 +62,7 @@ class Words:
                     starts.append(base + b)
                     ends.append(base + e)
         self.surface, self.starts, self.ends = surface, starts, ends
+        self.lm: list[str | None] | None = None  # the LM's view of the words (score.lm_view)
 
     def __len__(self) -> int:
         return len(self.surface)

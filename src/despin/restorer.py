@@ -74,6 +74,21 @@ def _merged(groups: Iterable[list[Match]]) -> list[Match]:
     return [found[k] for k in sorted(found)]
 
 
+def _lemma_capitals(surface: str) -> bool:
+    """A capitalised first word followed by a lower-case word: "Associate in Nursing"."""
+    words = surface.split()
+    return len(words) > 1 and words[0][:1].isupper() and any(w[:1].islower() for w in words[1:])
+
+
+def _after_sentence_end(text: str, start: int) -> bool:
+    """Whether ``start`` follows the start of the text, a blank line or a sentence's final
+    punctuation (a single line break is not one: spun pages are often hard-wrapped)."""
+    before = text[max(0, start - 80) : start].rstrip(" \t")
+    if not before.strip():
+        return start <= 80 or "\n\n" in text[max(0, start - 80) : start]
+    return before.endswith("\n\n") or before.rstrip()[-1] in ".!?:\"”"
+
+
 def _check_text(text: object, limit: int) -> str:
     if isinstance(text, str):
         if len(text) > limit:
@@ -224,7 +239,7 @@ class Restorer:
                     and ch.score < cfg.threshold + NAME_MARGIN):
                 continue
             applied.add(ch.option.match)
-            changes.append(self._change(m, ch.option, ch.score))
+            changes.append(self._change(m, ch.option, ch.score, text))
         if cfg.fix_articles and changes:
             changes += self._articles(words, changes)
         changes.sort(key=lambda c: c.start)
@@ -323,7 +338,7 @@ class Restorer:
         return opts, p_best
 
     @staticmethod
-    def _change(m: Match, opt: decode.Option, sc: float) -> Change:
+    def _change(m: Match, opt: decode.Option, sc: float, text: str) -> Change:
         e = m.entries[opt.entry_index]
         if e.scope == "name":
             reason = "spun_name"
@@ -334,7 +349,13 @@ class Restorer:
         else:
             reason = "spun_word"
         restored = decode.transfer_case(m.surface, opt.alt)
-        if m.sentence_initial and not any(c.isalpha() for c in m.surface):
+        if e.family == "wordnet" and _lemma_capitals(m.surface):
+            # the WordNet spinner writes a lemma's own capitals ("Associate in Nursing" for *an*,
+            # mid-sentence too): they say nothing of the author's, only a sentence start does
+            restored = opt.alt
+            if _after_sentence_end(text, m.start):
+                restored = restored[:1].upper() + restored[1:]
+        elif m.sentence_initial and not any(c.isalpha() for c in m.surface):
             restored = restored[:1].upper() + restored[1:]  # "5 others had" → "Five others had"
         if "’" in m.surface:
             restored = restored.replace("'", "’")
@@ -403,6 +424,6 @@ class Restorer:
                 sc = round(sc, 3)
             e = m.entries[best.entry_index]
             cands = tuple(dict.fromkeys(o.alt for o in opts))
-            c = self._change(m, best, sc)
+            c = self._change(m, best, sc, words.text)
             flags.append(Flag(m.start, m.end, m.surface, c.restored, cands, sc, c.reason, e.where, e.family))
         return flags
