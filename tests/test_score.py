@@ -1,0 +1,37 @@
+"""The scorer's view of the text: LM words, contexts and gains."""
+
+from __future__ import annotations
+
+from despin import score
+from despin.context import BOS, EOS, load_model
+from despin.lexicon import load
+from despin.match import Words, find
+
+
+def test_a_clitic_is_joined_to_its_word_for_the_lm() -> None:
+    w = Words("The chief’s car. It’s late, isn't it")
+    assert score.lm_view(w) == ["the", "chief's", None, "car", "it's", None, "late", "isn't", "it"]
+    assert score.history(w, 3) == ("the", "chief's")  # the clitic is no word of its own
+    assert score.following(w, 1) == ["chief's", "car"]
+    assert score.following(w, 3) == ["car", EOS]
+    assert score.history(w, 6) == (BOS, "it's")
+
+
+def test_a_contraction_does_not_look_spun_to_the_lm() -> None:
+    """"it’s" against "it is": scored as the LM's word "it's", not as "it" and a near-unknown
+    "'s", which gave "it is" a gain of over 3 log10 units (and made every contraction a change)."""
+    text = "We tried the new system, and it’s working well for everyone."
+    words = Words(text)
+    lexicon = load(("news",), ())
+    m = next(m for m in find(words, lexicon, lexicon.index("news")) if m.surface == "it’s")
+    lm = load_model()
+    gain = score.lm_gain(lm, words, m, "it is")
+    h2, h1 = score.history(words, m.i)
+    right = score.following(words, m.j)
+    split = score.seq_logprob(lm, h2, h1, ["it", "is", *right]) - score.seq_logprob(lm, h2, h1, ["it", "'s", *right])
+    assert split > 3.0 and gain < 2.0, (split, gain)
+
+
+def test_a_restoration_before_a_clitic_carries_it() -> None:
+    assert score.out_words("leader", clitic=True) == ["leader's"]
+    assert score.out_words("prime minister") == ["prime", "minister"]
