@@ -35,3 +35,15 @@ def test_a_contraction_does_not_look_spun_to_the_lm() -> None:
 def test_a_restoration_before_a_clitic_carries_it() -> None:
     assert score.out_words("leader", clitic=True) == ["leader's"]
     assert score.out_words("prime minister") == ["prime", "minister"]
+
+
+def test_the_minimal_edit_gets_a_larger_share() -> None:
+    from despin.types import Entry
+
+    e = Entry("cardiovascular illness", ("heart disease", "cardiovascular disease"), "tortured", "own", "t.tsv", 1)
+    first, second = score.alt_share(e, 0), score.alt_share(e, 1)
+    assert abs(first + second - 1.0) < 1e-9
+    plain = Entry("cardiovascular illness", ("heart disease", "coronary disease"), "tortured", "own", "t.tsv", 1)
+    assert second > score.alt_share(plain, 1)  # keeping "cardiovascular" raises the second's share
+    one_word = Entry("mentioned", ("said", "stated"), "news", "own", "t.tsv", 1)
+    assert score.alt_share(one_word, 0) == 8 / 9  # 1 : 1/8, no overlap for one-word keys
