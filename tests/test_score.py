@@ -46,4 +46,4 @@ def test_the_minimal_edit_gets_a_larger_share() -> None:
     plain = Entry("cardiovascular illness", ("heart disease", "coronary disease"), "tortured", "own", "t.tsv", 1)
     assert second > score.alt_share(plain, 1)  # keeping "cardiovascular" raises the second's share
     one_word = Entry("mentioned", ("said", "stated"), "news", "own", "t.tsv", 1)
-    assert score.alt_share(one_word, 0) == 8 / 9  # 1 : 1/8, no overlap for one-word keys
+    assert score.alt_share(one_word, 0) == 1 / (1 + 2.0 ** -score.RANK_EXPONENT)  # no overlap for one-word keys
