@@ -109,6 +109,8 @@ def test_clean_text_in_paragraphs_is_linear(restorer: Restorer) -> None:
         ("He mentioned it. ", 150),  # one spun sentence over and over: the lexicon fires everywhere
         ("he mentioned ", 150),  # the same without sentence ends
         ("The metropolis council mentioned the international locations final 12 months. ", 40),
+        ("we propose data innovation (IT) and minimal circle (CD) ", 60),  # acronym cues everywhere
+        ("(IT) ", 400),  # acronyms with nothing before them to restore
     ],
 )
 def test_dense_spun_text_is_linear(restorer: Restorer, unit: str, n: int) -> None:

@@ -291,8 +291,12 @@ class Restorer:
         if not found:
             return a
 
+        # the proposals are disjoint and in text order (each ends at its own acronym)
+        starts = [c.start for c, _ in found]
+
         def clear(x: Change | Flag) -> bool:
-            return not any(x.start < c.end and c.start < x.end for c, _ in found)
+            q = bisect.bisect_left(starts, x.end) - 1  # the last proposal starting before x ends
+            return q < 0 or found[q][0].end <= x.start
 
         changes = [c for c in a.changes if clear(c)] + [c for c, _ in found if c.score >= self.config.threshold]
         flags = [f for f in a.flags if clear(f)] + [f for _, f in found]
