@@ -32,6 +32,7 @@ from itertools import compress, islice
 _FAST = bytes(c if (48 <= c <= 57 or 97 <= c <= 122) else 32 for c in range(256))
 _FAST_LINES = bytes(c if (48 <= c <= 57 or 97 <= c <= 122 or c == 10) else 32 for c in range(256))  # keeps \n
 
+
 def fast_tokens(text: str) -> list[bytes]:
     """ASCII letter-and-digit runs of the lower-cased text (lone surrogates pass as separators)."""
     return text.lower().encode("utf-8", "surrogatepass").translate(_FAST).split()
