@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from despin import score  # noqa: E402
 from despin.match import Words, find  # noqa: E402
 from despin.restorer import Restorer  # noqa: E402
+from despin.screen import fast_tokens  # noqa: E402
 
 
 def densities(text: str, r: Restorer, weights: list[float]) -> dict[tuple[str, float], float]:
@@ -36,7 +37,7 @@ def densities(text: str, r: Restorer, weights: list[float]) -> dict[tuple[str, f
             for floor in weights:
                 if w >= floor:
                     out[(fam, floor)] += 1
-    n = len(words) + score.EVIDENCE_PSEUDO_WORDS
+    n = len(fast_tokens(text)) + score.EVIDENCE_PSEUDO_WORDS  # the gate's unit (DocReport.words)
     return {k: 100.0 * v / n for k, v in out.items()}
 
 
