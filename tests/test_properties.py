@@ -67,6 +67,8 @@ HOSTILE = [
     "’s", "“", "”", "'", '"', "—", "-", ".", "...", "?!",  # punctuation the tokenizer treats specially
     "<!--", "-->", "```", "`", "<b>", "</p>", "http://example.com/mentioned", "@mentioned", "#hearth",
     "a_b", "U.S.", "sq.", "3.6", "1,000", "5mn",
+    # the acronym cue: tortured phrases followed by the acronym of their original, and stray ones
+    "data innovation (IT)", "minimal circle (CD)", "(IT)", "(it)", " (CD)", "(", ")", "(R&D)", "(GPs)",
 ]
 SEPARATORS = [" ", "  ", "\n", "\r\n", "\t", ", ", ". ", " \u200B", "\u00A0", "\u3000"]
 
