@@ -38,21 +38,25 @@ MAX_ALTERNATIVES = 6
 
 
 class _Gains:
-    """Best independent LM gain of each match, computed on first use (most matches in clean text
-    never need one) and shared with another ``_Gains`` of the same text by span."""
+    """Best independent LM gain of a match's candidates, computed on first use (most matches in
+    clean text never need one), per alternative, and shared with another ``_Gains`` of the same
+    text."""
 
     def __init__(self, lm: ContextModel, words: Words, matches: list[Match], like: _Gains | None = None) -> None:
         self._lm, self._words, self._matches = lm, words, matches
-        self._best: dict[tuple[int, int], float] = like._best if like is not None else {}
+        self._gain: dict[tuple[int, int, str], float] = like._gain if like is not None else {}
 
-    def best(self, k: int) -> float:
+    def best(self, k: int, family: str | None = None) -> float:
+        """The best gain over the alternatives of match ``k``'s rows of ``family`` (all rows when
+        ``None``): a row is judged by what its own alternatives show."""
         m = self._matches[k]
-        got = self._best.get((m.i, m.j))
-        if got is None:
-            alts = list(dict.fromkeys(a for e in m.entries for a in e.restored[:MAX_ALTERNATIVES]))
-            got = max(score.lm_gains(self._lm, self._words, m, alts))
-            self._best[(m.i, m.j)] = got
-        return got
+        alts = list(dict.fromkeys(a for e in m.entries if family is None or e.family == family
+                                  for a in e.restored[:MAX_ALTERNATIVES]))
+        todo = [a for a in alts if (m.i, m.j, a) not in self._gain]
+        if todo:
+            for a, g in zip(todo, score.lm_gains(self._lm, self._words, m, todo), strict=True):
+                self._gain[(m.i, m.j, a)] = g
+        return max((self._gain[(m.i, m.j, a)] for a in alts), default=-math.inf)
 
 
 @dataclass(frozen=True)
@@ -334,7 +338,7 @@ class Restorer:
             log_odds += score.local_cue(words, m)
             p_row = 1.0 / (1.0 + 10.0 ** -log_odds)
             p = min(_P_MAX, spin * p_row)
-            if p <= 0.0 or math.log10(p / (1.0 - p)) + score.ALPHA * gains.best(k) < floor:
+            if p <= 0.0 or math.log10(p / (1.0 - p)) + score.ALPHA * gains.best(k, e.family) < floor:
                 continue
             p_best = max(p_best, p)
             for rank, alt in enumerate(e.restored[:MAX_ALTERNATIVES]):
