@@ -19,6 +19,7 @@ the path's score with only that change undone.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,11 +70,18 @@ def decode_cluster(
     members: list[int],
     options: dict[int, list[Option]],
     keep_log: dict[int, float],
+    gains_of: Callable[[int, list[str]], list[float]] | None = None,
 ) -> list[Choice]:
-    """Viterbi over one cluster; returns the replacements on the best path with their scores."""
+    """Viterbi over one cluster; returns the replacements on the best path with their scores.
+
+    ``gains_of(k, alts)``, when given, answers the LM gains of an isolated match (the restorer
+    has most of them already)."""
     if len(members) == 1:
-        return _decode_single(lm, words, matches[members[0]], options.get(members[0], []),
-                              keep_log.get(members[0], 0.0))
+        k = members[0]
+        opts = options.get(k, [])
+        alts = [o.alt for o in opts]
+        gains = gains_of(k, alts) if gains_of is not None else lm_gains(lm, words, matches[k], alts)
+        return _decode_single(opts, gains, keep_log.get(k, 0.0))
     a = min(matches[k].i for k in members)
     b = max(matches[k].j for k in members)
     starting: dict[int, list[Option]] = {}
@@ -144,12 +152,11 @@ def decode_cluster(
     return _local_scores(lm, words, matches, a, b, path, keep_at)
 
 
-def _decode_single(lm: ContextModel, words: Words, m: Match, opts: list[Option], keep: float) -> list[Choice]:
+def _decode_single(opts: list[Option], gains: list[float], keep: float) -> list[Choice]:
     """An isolated match: the Viterbi reduces to comparing each candidate with the words as written,
     score = log_prior - log(1 - p) + ALPHA * LM gain, and taking the best if it beats keeping."""
     if not opts:
         return []
-    gains = lm_gains(lm, words, m, [o.alt for o in opts])
     best_score, best = max(((o.log_prior - keep + ALPHA * g, o) for o, g in zip(opts, gains, strict=True)),
                            key=lambda t: t[0])
     return [Choice(best, round(best_score, 3))] if best_score > 0 else []

@@ -52,11 +52,16 @@ class _Gains:
         m = self._matches[k]
         alts = list(dict.fromkeys(a for e in m.entries if family is None or e.family == family
                                   for a in e.restored[:MAX_ALTERNATIVES]))
+        return max(self.of(k, alts), default=-math.inf)
+
+    def of(self, k: int, alts: list[str]) -> list[float]:
+        """The gain of each of ``alts`` at match ``k`` (the decoder and the flags ask again)."""
+        m = self._matches[k]
         todo = [a for a in alts if (m.i, m.j, a) not in self._gain]
         if todo:
             for a, g in zip(todo, score.lm_gains(self._lm, self._words, m, todo), strict=True):
                 self._gain[(m.i, m.j, a)] = g
-        return max((self._gain[(m.i, m.j, a)] for a in alts), default=-math.inf)
+        return [self._gain[(m.i, m.j, a)] for a in alts]
 
 
 @dataclass(frozen=True)
@@ -230,7 +235,7 @@ class Restorer:
         chosen: list[decode.Choice] = []
         for members in decode.clusters(matches, words):
             if any(k in options for k in members):
-                chosen += decode.decode_cluster(lm, words, matches, members, options, keep_log)
+                chosen += decode.decode_cluster(lm, words, matches, members, options, keep_log, gains.of)
 
         changes: list[Change] = []
         applied: set[int] = set()
@@ -248,7 +253,7 @@ class Restorer:
             changes += self._articles(words, changes)
         changes.sort(key=lambda c: c.start)
 
-        flags = self._flags(lm, words, matches, options, chosen)
+        flags = self._flags(gains, words, matches, options, chosen)
         return Analysis(report, tuple(changes), tuple(flags))
 
     def _acronym_cues(self, text: str, a: Analysis) -> Analysis:
@@ -400,7 +405,7 @@ class Restorer:
 
     def _flags(
         self,
-        lm: ContextModel,
+        gains: _Gains,
         words: Words,
         matches: list[Match],
         options: dict[int, list[decode.Option]],
@@ -426,8 +431,8 @@ class Restorer:
                 best, sc = ch.option, ch.score
             else:
                 kl = self._keep_log(opts)
-                gains = score.lm_gains(lm, words, m, [o.alt for o in opts])
-                scored = [(o.log_prior - kl + score.ALPHA * g, o) for o, g in zip(opts, gains, strict=True)]
+                alt_gains = gains.of(k, [o.alt for o in opts])
+                scored = [(o.log_prior - kl + score.ALPHA * g, o) for o, g in zip(opts, alt_gains, strict=True)]
                 sc, best = max(scored, key=lambda t: t[0])
                 sc = round(sc, 3)
             e = m.entries[best.entry_index]
