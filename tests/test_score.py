@@ -47,3 +47,17 @@ def test_the_minimal_edit_gets_a_larger_share() -> None:
     assert second > score.alt_share(plain, 1)  # keeping "cardiovascular" raises the second's share
     one_word = Entry("mentioned", ("said", "stated"), "news", "own", "t.tsv", 1)
     assert score.alt_share(one_word, 0) == 1 / (1 + 2.0 ** -score.RANK_EXPONENT)  # no overlap for one-word keys
+
+
+def test_a_plural_spun_phrase_prefers_the_plural_original() -> None:
+    from despin.types import Entry
+
+    e = Entry("bogus positives", ("false positive", "false positives", "false alarm"), "tortured", "own", "t.tsv", 1)
+    assert score.alt_share(e, 1) > score.alt_share(e, 0)  # listed second, but it agrees in number
+    e = Entry("native optima", ("local optimum", "local optima"), "tortured", "own", "t.tsv", 1)
+    assert score.alt_share(e, 1) > score.alt_share(e, 0)
+    e = Entry("bogus positive", ("false positive", "false positives"), "tortured", "own", "t.tsv", 1)
+    assert score.alt_share(e, 0) > score.alt_share(e, 1) * 8  # a singular keeps its singular first
+    # alternatives that are not one phrase in two numbers are left in the curator's order
+    e = Entry("bos taurus", ("cattle", "oxen"), "wordnet", "wn", "t.tsv", 1)
+    assert score.alt_share(e, 0) > score.alt_share(e, 1) * 7

@@ -271,15 +271,52 @@ def alt_share(entry: Entry, rank: int) -> float:
 OVERLAP_BONUS = 4.0
 
 
+# Inflection agreement: a plural spun phrase stands for a plural original ("bogus positives" for
+# *false positives*), but many rows list the singular first ("false positive|false positives":
+# 1,231 multi-word rows of the tortured, news and paraphrase families). Where a row lists the same
+# phrase in both numbers, the one that agrees with the spun phrase's last word weighs this much
+# more (one rank step at RANK_EXPONENT 3).
+NUMBER_AGREEMENT = 8.0
+_SINGULAR_S = frozenset("news series species bias gas lens physics mathematics economics politics "
+                        "analysis basis crisis thesis diagnosis axis status virus campus bonus census "
+                        "corpus focus process access success address business".split())
+_IRREGULAR_PLURALS = frozenset("optima maxima minima data criteria phenomena media people children men "
+                               "women feet teeth mice geese indices matrices vertices analyses bases "
+                               "crises theses diagnoses axes".split())
+
+
+def _plural(word: str) -> bool:
+    """A rough English plural test for comparing two phrases' last words."""
+    if word in _IRREGULAR_PLURALS:
+        return True
+    return len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")) \
+        and word not in _SINGULAR_S
+
+
 @functools.lru_cache(maxsize=65536)
 def _alt_weights(spun: str, restored: tuple[str, ...]) -> tuple[float, ...]:
     kept = set(spun.split())
+    spun_plural = _plural(spun.rsplit(" ", 1)[-1]) if len(kept) > 1 else None
+    alts = [alt.lower().split() or [""] for alt in restored]
     out = []
-    for rank, alt in enumerate(restored):
-        words = alt.lower().split()
+    for rank, words in enumerate(alts):
         shared = sum(1 for w in words if w in kept) / max(len(kept), 1) if len(kept) > 1 else 0.0
-        out.append((1.0 + OVERLAP_BONUS * shared) / (rank + 1) ** RANK_EXPONENT)
+        w = (1.0 + OVERLAP_BONUS * shared) / (rank + 1) ** RANK_EXPONENT
+        agrees = spun_plural is not None and _plural(words[-1]) == spun_plural
+        out.append(w * NUMBER_AGREEMENT if agrees and any(_other_number(words, o) for o in alts) else w)
     return tuple(out)
+
+
+def _other_number(a: list[str], b: list[str]) -> bool:
+    """Whether phrase ``b`` is phrase ``a`` in the other number ("false positive", "false
+    positives"; "local optimum", "local optima")."""
+    if a[:-1] != b[:-1] or _plural(a[-1]) == _plural(b[-1]):
+        return False
+    x, y = a[-1], b[-1]
+    k = 0
+    while k < min(len(x), len(y)) and x[k] == y[k]:
+        k += 1
+    return k >= max(3, min(len(x), len(y)) - 2)
 
 
 def lm_view(words: Words) -> list[str | None]:
