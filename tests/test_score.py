@@ -61,3 +61,13 @@ def test_a_plural_spun_phrase_prefers_the_plural_original() -> None:
     # alternatives that are not one phrase in two numbers are left in the curator's order
     e = Entry("bos taurus", ("cattle", "oxen"), "wordnet", "wn", "t.tsv", 1)
     assert score.alt_share(e, 0) > score.alt_share(e, 1) * 7
+
+
+def test_a_number_is_not_a_name() -> None:
+    """Capitalised spans mid-sentence are held to a higher bar (names); a digit has no capital
+    and must not be taken for one ("the 4 defendants" was left unrestored)."""
+    lexicon = load(("news",), ())
+    words = Words("He said the 4 defendants and the Four Seasons hotel were named.")
+    found = {m.surface: m for m in find(words, lexicon, lexicon.index("news"))}
+    assert found["4"].capitalised is False
+    assert all(m.capitalised for s, m in found.items() if s[:1].isupper() and " " not in s)

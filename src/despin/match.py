@@ -143,7 +143,9 @@ def find(words: Words, lexicon: Lexicon, index: KeyIndex | None = None) -> list[
                     continue
             if not _plain_surroundings(text, start, end) and inline_protected(text, start, end):
                 continue
-            caps = all(surface[k][:1].isupper() for k in range(i, j) if surface[k][:1].isalpha())
+            # capitalised: every word with a letter starts with a capital, and there is one ("4" is not)
+            initials = [surface[k][0] for k in range(i, j) if surface[k][:1].isalpha()]
+            caps = bool(initials) and all(c.isupper() for c in initials)
             out.append(Match(i, j, start, end, surf, found, caps, words.sentence_start(i)))
     return out
 
