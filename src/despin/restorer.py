@@ -194,6 +194,8 @@ class Restorer:
     # -- the pipeline ------------------------------------------------------------------------
 
     def analyze(self, text: str) -> Analysis:
+        """The document report, the changes at or above the threshold and every flag: the
+        pipeline, then the acronym cue (which holds in any document, spun-looking or not)."""
         text = _check_text(text, self.config.max_chars)
         a = self._analyze(text)
         if "(" in text:
