@@ -71,3 +71,15 @@ def test_a_number_is_not_a_name() -> None:
     found = {m.surface: m for m in find(words, lexicon, lexicon.index("news"))}
     assert found["4"].capitalised is False
     assert all(m.capitalised for s, m in found.items() if s[:1].isupper() and " " not in s)
+
+
+def test_a_figure_opening_a_headline_is_left_alone() -> None:
+    words = Words("5 issues it is advisable to know about the vote\nHe said 5 others had been taken away.")
+    lexicon = load(("news",), ())
+    fives = [m for m in find(words, lexicon, lexicon.index("news")) if m.surface == "5"]
+    assert len(fives) == 2
+    assert score.local_cue(words, fives[0]) == -score.HEADLINE_NUMBER_CUE  # a headline
+    assert score.local_cue(words, fives[1]) == 0.0  # running text
+    one_line = Words("x " * 300 + "\n5 things")
+    m = next(m for m in find(one_line, lexicon, lexicon.index("news")) if m.surface == "5")
+    assert score.local_cue(one_line, m) == -score.HEADLINE_NUMBER_CUE

@@ -184,9 +184,32 @@ COMMA_ADVERBS = frozenset({"however", "nevertheless", "nonetheless", "moreover",
 COMMA_CUE = 1.0  # log10 odds: for the substitution without a comma after, against it with one
 
 
+# Local cue: headlines and list titles write numbers as figures ("5 things you need to know"), where
+# running text spells one to nine out and the news spinner turns them into figures ("5 others had
+# been taken to hospital"). A figure opening a line that ends without a full stop is left alone.
+HEADLINE_NUMBER_CUE = 3.0
+HEADLINE_CHARS = 200  # longer lines are running text (the wild-dev headline that opens with a figure has 86 characters)
+
+
 def local_cue(words: Words, m: Match) -> float:
-    """log10-odds adjustment from punctuation around the match (see COMMA_ADVERBS)."""
-    if m.j - m.i != 1 or words.surface[m.i].lower() not in COMMA_ADVERBS:
+    """log10-odds adjustment from punctuation around the match (see COMMA_ADVERBS and
+    HEADLINE_NUMBER_CUE)."""
+    if m.j - m.i != 1:
+        return 0.0
+    w = words.surface[m.i]
+    if w.isdigit():
+        # a short line (a headline is; the search is bounded, so that a long line costs nothing)
+        text = words.text
+        before = text[max(0, m.start - HEADLINE_CHARS) : m.start]
+        k = before.rfind("\n")
+        if (k < 0 and m.start > HEADLINE_CHARS) or before[k + 1 :].strip():
+            return 0.0  # not at the start of a line
+        end = text.find("\n", m.end, m.end + HEADLINE_CHARS)
+        if end < 0 and m.end + HEADLINE_CHARS < len(text):
+            return 0.0  # a long line: running text
+        line = text[m.end : end if end >= 0 else len(text)].rstrip()
+        return 0.0 if line.endswith((".", "!", "?", ".”", '."', ":")) else -HEADLINE_NUMBER_CUE
+    if w.lower() not in COMMA_ADVERBS:
         return 0.0
     after = words.text[m.end : m.end + 1]
     return -COMMA_CUE if after in (",", ";", ".") else COMMA_CUE
