@@ -126,13 +126,13 @@ def test_the_families_it_rules_out_could_not_be_active(shared: Path) -> None:
         possible = screen.families(toks)
         words = Words(text)
         everything = find(words, r.lexicon, r.lexicon.index())
-        _, full, _ = score.document_report(words, len(toks), everything, _Gains(r.model, words, everything))
+        _, full, _ = score.document_report(words, len(toks), everything, _Gains(r.model, words))
         if not possible:
             passed += 1
             assert not full, name
             continue
         some = [m for m in everything if any(e.family in possible for e in m.entries)]
-        _, part, _ = score.document_report(words, len(toks), some, _Gains(r.model, words, some))
+        _, part, _ = score.document_report(words, len(toks), some, _Gains(r.model, words))
         assert part == full, name
         restricted += len(possible) < len(r.lexicon.families)
     assert passed > 300 and restricted > 10  # both branches are exercised

@@ -70,17 +70,18 @@ def decode_cluster(
     members: list[int],
     options: dict[int, list[Option]],
     keep_log: dict[int, float],
-    gains_of: Callable[[int, list[str]], list[float]] | None = None,
+    gains_of: Callable[[Match, list[str]], list[float]] | None = None,
 ) -> list[Choice]:
     """Viterbi over one cluster; returns the replacements on the best path with their scores.
 
-    ``gains_of(k, alts)``, when given, answers the LM gains of an isolated match (the restorer
+    ``gains_of(match, alts)``, when given, answers the LM gains of an isolated match (the restorer
     has most of them already)."""
     if len(members) == 1:
         k = members[0]
         opts = options.get(k, [])
         alts = [o.alt for o in opts]
-        gains = gains_of(k, alts) if gains_of is not None else lm_gains(lm, words, matches[k], alts)
+        m = matches[k]
+        gains = gains_of(m, alts) if gains_of is not None else lm_gains(lm, words, m, alts)
         return _decode_single(opts, gains, keep_log.get(k, 0.0))
     a = min(matches[k].i for k in members)
     b = max(matches[k].j for k in members)

@@ -38,25 +38,23 @@ MAX_ALTERNATIVES = 6
 
 
 class _Gains:
-    """Best independent LM gain of a match's candidates, computed on first use (most matches in
-    clean text never need one), per alternative, and shared with another ``_Gains`` of the same
-    text."""
+    """The independent LM gain of each candidate of each match of one document, computed on
+    first use (most matches in clean text never need one) and asked again by the evidence, the
+    gating of rows, the decoder and the flags."""
 
-    def __init__(self, lm: ContextModel, words: Words, matches: list[Match], like: _Gains | None = None) -> None:
-        self._lm, self._words, self._matches = lm, words, matches
-        self._gain: dict[tuple[int, int, str], float] = like._gain if like is not None else {}
+    def __init__(self, lm: ContextModel, words: Words) -> None:
+        self._lm, self._words = lm, words
+        self._gain: dict[tuple[int, int, str], float] = {}
 
-    def best(self, k: int, family: str | None = None) -> float:
-        """The best gain over the alternatives of match ``k``'s rows of ``family`` (all rows when
+    def best(self, m: Match, family: str | None = None) -> float:
+        """The best gain over the alternatives of ``m``'s rows of ``family`` (all rows when
         ``None``): a row is judged by what its own alternatives show."""
-        m = self._matches[k]
         alts = list(dict.fromkeys(a for e in m.entries if family is None or e.family == family
                                   for a in e.restored[:MAX_ALTERNATIVES]))
-        return max(self.of(k, alts), default=-math.inf)
+        return max(self.of(m, alts), default=-math.inf)
 
-    def of(self, k: int, alts: list[str]) -> list[float]:
-        """The gain of each of ``alts`` at match ``k`` (the decoder and the flags ask again)."""
-        m = self._matches[k]
+    def of(self, m: Match, alts: list[str]) -> list[float]:
+        """The gain of each of ``alts`` at ``m``."""
         todo = [a for a in alts if (m.i, m.j, a) not in self._gain]
         if todo:
             for a, g in zip(todo, score.lm_gains(self._lm, self._words, m, todo), strict=True):
@@ -218,13 +216,12 @@ class Restorer:
         # 1. evidence: every row of those families (their heavy rows count)
         by_family = {fam: find(words, lexicon, lexicon.index(fam)) for fam in possible}
         evidence = _merged(by_family.values())
-        evidence_gains = _Gains(lm, words, evidence)
-        report, family_spin, segments = score.document_report(words, len(toks), evidence, evidence_gains)
+        gains = _Gains(lm, words)
+        report, family_spin, segments = score.document_report(words, len(toks), evidence, gains)
         if not family_spin:
             return Analysis(report, (), ())
         # 2. the matches of the families that spun this document
         matches = _merged(by_family.get(fam) or find(words, lexicon, lexicon.index(fam)) for fam in family_spin)
-        gains = _Gains(lm, words, matches, evidence_gains)
 
         options: dict[int, list[decode.Option]] = {}
         keep_log: dict[int, float] = {}
@@ -333,11 +330,12 @@ class Restorer:
         opts: list[decode.Option] = []
         p_best = 0.0
         floor = self.config.threshold - DECODE_MARGIN
+        min_spin = 10.0 ** (floor - score.PRIOR_LOG_ODDS[1] - score.ALPHA * GAIN_CAP)
         for ei, e in enumerate(m.entries):
             if e.scope == "name" and not (m.capitalised and (not m.sentence_initial or m.j - m.i > 1)):
                 continue
             spin = family_spin.get(e.family, 0.0) * seg_spin
-            if spin * 10.0 ** (score.PRIOR_LOG_ODDS[1] + score.ALPHA * GAIN_CAP) < 10.0**floor:
+            if spin < min_spin:
                 continue  # nothing this row could show would reach the threshold
             chained = e.spun in lexicon.rewritten(e.family)
             name = m.capitalised and not m.sentence_initial and e.scope != "name"
@@ -345,7 +343,7 @@ class Restorer:
             log_odds += score.local_cue(words, m)
             p_row = 1.0 / (1.0 + 10.0 ** -log_odds)
             p = min(_P_MAX, spin * p_row)
-            if p <= 0.0 or math.log10(p / (1.0 - p)) + score.ALPHA * gains.best(k, e.family) < floor:
+            if p <= 0.0 or math.log10(p / (1.0 - p)) + score.ALPHA * gains.best(m, e.family) < floor:
                 continue
             p_best = max(p_best, p)
             for rank, alt in enumerate(e.restored[:MAX_ALTERNATIVES]):
@@ -433,7 +431,7 @@ class Restorer:
                 best, sc = ch.option, ch.score
             else:
                 kl = self._keep_log(opts)
-                alt_gains = gains.of(k, [o.alt for o in opts])
+                alt_gains = gains.of(m, [o.alt for o in opts])
                 scored = [(o.log_prior - kl + score.ALPHA * g, o) for o, g in zip(opts, alt_gains, strict=True)]
                 sc, best = max(scored, key=lambda t: t[0])
                 sc = round(sc, 3)

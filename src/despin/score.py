@@ -439,7 +439,7 @@ def logistic(x: float) -> float:
 
 
 class GainSource(Protocol):
-    def best(self, k: int, family: str | None = None) -> float: ...
+    def best(self, m: Match, family: str | None = None) -> float: ...
 
 
 class SegmentSpin:
@@ -474,17 +474,17 @@ def document_report(
     are compared with two rates, the document's own (a spun segment) and CLEAN_RATE (an untouched
     one), as a binomial likelihood ratio on top of the prior SEGMENT_PRIOR.
 
-    ``gains.best(k, fam)`` is the best independent LM gain of the alternatives of ``matches[k]``'s
+    ``gains.best(m, fam)`` is the best independent LM gain of the alternatives of match ``m``'s
     rows of family ``fam`` (asked only for matches that could count).
     """
     hits_by_family: Counter[str] = Counter()
     strong_at: dict[str, list[int]] = {}
-    for k, m in enumerate(matches):
+    for m in matches:
         for fam in {e.family for e in m.entries}:
             min_weight, min_gain, _, _ = FAMILY_GATES.get(fam, DEFAULT_GATE)
             if not any(e.family == fam and e.weight >= min_weight for e in m.entries):
                 continue
-            if min_gain == -math.inf or gains.best(k, fam) > min_gain:
+            if min_gain == -math.inf or gains.best(m, fam) > min_gain:
                 hits_by_family[fam] += 1
                 strong_at.setdefault(fam, []).append(m.start)
     family_spin = {}
