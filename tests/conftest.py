@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,13 @@ LEXICON = (
     "subsequent\tnext\napprehensive\tworried\nin regards to the\tabout the\nhistorical past\thistory\n"
     "proprietor\towner\ncommerce\ttrade\n"
 )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def lexicon_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Compiled lexicons cached in the session's temporary folder, not the user's cache (the
+    command-line tests' subprocesses inherit it)."""
+    os.environ["DESPIN_CACHE_DIR"] = str(tmp_path_factory.mktemp("despin-cache"))
 
 
 @pytest.fixture(scope="session")
