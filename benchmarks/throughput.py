@@ -346,7 +346,8 @@ def markdown(r: dict[str, Any]) -> str:
         + (f"; CPU time of all processes {c['j1_cpu_seconds']:.1f} / {c['j2_cpu_seconds']:.1f} s (each worker "
            "builds the family indexes its documents need, about 1 s)." if "j1_cpu_seconds" in c else "."),
         f"Cold start (fresh interpreter: `import despin` + first `restore`): {r['cold_start_seconds']:.2f} s "
-        f"(the very first run, which compiles the lexicons into the disk cache: {r.get('first_run_seconds', 0):.2f} s).",
+        "(the very first run, which compiles the lexicons into the disk cache: "
+        f"{r.get('first_run_seconds', 0):.2f} s).",
         "",
         "| target | measured | met |",
         "|---|---|---|",
