@@ -125,6 +125,28 @@ def test_all_caps_headline_above_a_spun_article(restorer: Restorer, headline: st
     assert restored.startswith(headline + "\n") and restored != doc
 
 
+INDENTED_CODE = _read(DATA / "indented_code.txt").splitlines()
+
+
+def test_indented_code_inside_a_spun_document(restorer: Restorer) -> None:
+    """Markdown code blocks that lost their fences (scraped pages keep the indentation): each
+    line that looks like code stays as written, the block as a whole and line by line."""
+    as_prose = [re.sub(r"[^A-Za-z]+", " ", line) for line in INDENTED_CODE]
+    assert all(find(Words(words), restorer.lexicon) for words in as_prose), "each line has spun forms"
+    doc, restored = _in_spun_document(restorer, "\n" + "\n".join(INDENTED_CODE) + "\n")
+    assert "\n".join(INDENTED_CODE) in restored
+    for line in INDENTED_CODE:
+        _, restored = _in_spun_document(restorer, "\n" + line + "\n")
+        assert "\n" + line + "\n" in restored
+
+
+def test_indented_prose_inside_a_spun_document_is_still_restored(restorer: Restorer) -> None:
+    """An indented paragraph of prose (a block quote, a hard-wrapped e-mail) is not code."""
+    prose = "    The metropolis council mentioned on Tuesday that the brand new finances would proceed."
+    _, restored = _in_spun_document(restorer, "\n" + prose + "\n")
+    assert "    The city council said on Tuesday" in restored
+
+
 def test_table_rows_inside_a_spun_document(restorer: Restorer) -> None:
     table = _read(DATA / "leave_alone" / "tables.txt")
     rows = [line for line in table.splitlines() if re.search(r"\d", line) and not line.startswith("Over")]

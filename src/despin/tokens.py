@@ -42,6 +42,11 @@ _BLOCK = r"""
   | <!--(?:(?!<!--).){0,5000}?-->                     # 1c. HTML comment (a scan stops at the next
                                                     #     "<!--": each character is scanned once)
   | </?[A-Za-z][\w:-]{0,30}(?:\s[^<>]{0,1000})?/?>     # 1d. HTML / XML tag
+  | (?:\A|\n)(?:[ ]{4}|\t)[ \t]*                        # 1e. an indented line of code (Markdown's
+    (?=(?:\#|//|/\*|(?:def|class|return|import|elif|except|raise|yield|var|let|const|function|
+           public|private|static|void|print)\b)        #     code blocks lose their fences in
+       |[^\n]{0,2000}?(?:[={}]|[^\W\d]\(|[;:][ \t]*(?:\n|\Z)))  # scraped text): a comment,
+    [^\n]{0,2000}                                     #     a keyword, = { } f( or a final ; or :
 """
 
 # Protected text without white space. Each alternative may only start where a token can start
@@ -77,7 +82,8 @@ _ROUGH = r"[^\W_]+(?:[.,:'’][^\W_]+)*\.?"
 _PATTERN = rf"""
   (?P<protected> {_BLOCK} | {_INLINE} )
 | (?P<word> {_ROUGH} )
-| (?P<space> \s+ )
+| (?P<space> (?:[^\S\n]|\n(?![ ]{{4}}|\t))+ | \n )    # a line break before an indented line stands
+                                                  # alone: that line may be code (1e)
 | (?P<punct> . )
 """
 
@@ -129,7 +135,8 @@ def tokenize(text: str) -> list[Token]:
 
 def block_spans(text: str) -> list[tuple[int, int]]:
     """Spans of protected text that may contain white space (code blocks, HTML tags)."""
-    if "`" not in text and "<" not in text:
+    if "`" not in text and "<" not in text and "\n    " not in text and "\n\t" not in text \
+            and not text.startswith(("    ", "\t")):
         return []
     return [m.span() for m in BLOCK_RE.finditer(text)]
 
