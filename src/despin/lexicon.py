@@ -19,7 +19,6 @@ import os
 import pickle
 import re
 import sys
-import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -388,6 +387,8 @@ class Lexicon:
         slim = Lexicon(self.entries, self.keep, self.keep_lengths, self.keep_max, self.keep_words,
                        self.families, self._rows, {}, self._rewritten,
                        {k: v for k, v in self._derived.items() if k in PERSISTED})
+        import tempfile  # noqa: PLC0415  (only the first run of each lexicon version writes)
+
         tmp = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)

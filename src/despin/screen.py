@@ -66,7 +66,10 @@ class Screen:
         # one encode and translate for all keys, a line each (35k keys: 20 ms rather than 100)
         blob = "\n".join(k for ks in keys.values() for k in ks).lower()
         lines = blob.encode("utf-8", "surrogatepass").translate(_FAST_LINES).split(b"\n")
-        seqs = [tuple(line.split()) for line in lines] if fams else []  # "" splits into one line
+        # one object per distinct token and per distinct family count: the screen is pickled
+        # into the lexicon cache, and shared objects are stored, and loaded, once
+        same: dict[bytes, bytes] = {}
+        seqs = [tuple(same.setdefault(t, t) for t in line.split()) for line in lines] if fams else []
         unbounded = set()
         singles: dict[bytes, dict[str, int]] = {}
         pairs: dict[tuple[bytes, ...], dict[str, int]] = {}
@@ -81,6 +84,10 @@ class Screen:
                 longer.setdefault(seq[:3], []).append((list(seq), fam, count))
             else:
                 unbounded.add(fam)
+        shared: dict[tuple[tuple[str, int], ...], dict[str, int]] = {}
+        for table in (singles, pairs):
+            for key, per_family in table.items():
+                table[key] = shared.setdefault(tuple(sorted(per_family.items())), per_family)  # type: ignore[index]
         logit = math.log(min_spin / (1.0 - min_spin))
         floors = {fam: centre + scale * logit for fam, (centre, scale) in gates.items()}
         starts = frozenset(pairs) | {s[:2] for s in longer}
