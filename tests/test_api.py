@@ -230,12 +230,13 @@ def test_acronyms_that_the_written_words_spell_change_nothing(text: str) -> None
 
 def test_a_restored_number_word_starting_a_sentence_is_capitalised() -> None:
     lex = ("# despin lexicon\n# format: 1\n# family: numtest\n# source own: tests; CC0-1.0\n"
-           "spun\trestored\tpos\tweight\tscope\tsource\tnote\n5\tfive\tNUM\t5\nmentioned\tsaid\tVERB\t5\n")
+           "spun\trestored\tpos\tweight\tscope\tsource\tnote\n5\tfive\tNUM\t5\nmentioned\tsaid\tVERB\t5\n"
+           "metropolis\tcity\tNOUN\t5\n")
     import tempfile
     with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False, encoding="utf-8") as f:
         f.write(lex)
     r = Restorer(families=(), lexicons=(f.name,), threshold=-5.0)
-    text = "He mentioned it. 5 others mentioned it too, and 5 more mentioned nothing."
+    text = "He mentioned it. 5 others mentioned the metropolis too, and 5 more mentioned nothing."
     changed = {c.start: c.restored for c in r.analyze(text).changes}
     assert changed[text.index("5 others")] == "Five"
     assert changed[text.index("5 more")] == "five"

@@ -152,10 +152,10 @@ def test_every_input_line_is_accounted_for(tmp_path: Path, lex: str, restorer: R
 def test_invalid_utf8_in_compressed_text_is_reported_with_its_line(tmp_path: Path, lex: str,
                                                                    capsys: pytest.CaptureFixture[str]) -> None:
     src, out = tmp_path / "in.txt.gz", tmp_path / "out.txt"
-    src.write_bytes(gzip.compress(b"one\ntwo\nthe council mentioned \xff it\nfour\n"))
+    src.write_bytes(gzip.compress(b"one\ntwo\nthe metropolis council mentioned \xff it\nfour\n"))
     assert main(["restore", str(src), "-o", str(out), *_only(lex)]) == 0
     assert f"{src}:3: invalid UTF-8" in capsys.readouterr().err
-    assert out.read_text(encoding="utf-8") == "one\ntwo\nthe council said \ufffd it\nfour\n"
+    assert out.read_text(encoding="utf-8") == "one\ntwo\nthe city council said \ufffd it\nfour\n"
 
 
 # -- truncated compressed input -------------------------------------------------------------------

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from despin import score
+import pytest
+
+from despin import Restorer, score
 from despin.context import BOS, EOS, load_model
 from despin.lexicon import load
 from despin.match import Words, find
@@ -83,3 +85,58 @@ def test_a_figure_opening_a_headline_is_left_alone() -> None:
     one_line = Words("x " * 300 + "\n5 things")
     m = next(m for m in find(one_line, lexicon, lexicon.index("news")) if m.surface == "5")
     assert score.local_cue(one_line, m) == -score.HEADLINE_NUMBER_CUE
+
+
+# A page about encodings, written for these tests: "character set" is a heavy key of the wordnet
+# family (its first-sense lemma for *alphabet*), and a genuine term here.
+_ENCODINGS = (
+    "Every page declares the character set it is written in. When no character set is declared, the "
+    "reader assumes the default one, and a page whose bytes do not fit that character set shows "
+    "replacement marks where the letters should be. Converting a file to another character set is safe "
+    "only when the target can hold every letter of the source; the tool refuses otherwise and names the "
+    "first line that cannot be converted. Mail headers name their character set separately from the body, "
+    "so a message can mix two of them. The library keeps one table per character set and loads it on "
+    "first use."
+)
+_MANUAL = (
+    " Spelling follows American English throughout the manual, and the examples use plain ASCII wherever "
+    "they can, so that they can be copied into a terminal without surprises. The sections that follow "
+    "describe the options one by one: how to name the input and the output, how to choose what happens to "
+    "a byte that cannot be read, how to keep the original file as a backup, and how to convert a whole "
+    "folder in one run. Each option has a short and a long form, and the long forms can be abbreviated as "
+    "long as the abbreviation is not ambiguous. The last section lists the exit codes and the messages the "
+    "tool prints, with what each of them means and what to do about it. A table at the end of the manual "
+    "lists every character set the tool knows, with its aliases."
+)
+
+
+def test_one_term_repeated_in_a_short_text_is_not_a_spinner(monkeypatch: pytest.MonkeyPatch) -> None:
+    r = Restorer()
+    assert r.restore(_ENCODINGS) == _ENCODINGS
+    monkeypatch.setattr(score, "DEFAULT_MIN_KEYS", 1)  # the gate would open on that one key
+    assert r.restore(_ENCODINGS) != _ENCODINGS
+
+
+def test_a_repeated_term_counts_as_evidence_only_a_few_times(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = _ENCODINGS + _MANUAL  # two keys: "character set" 7 times, "american english" once
+    r = Restorer()
+    assert r.restore(text) == text
+    monkeypatch.setattr(score, "MAX_REPEATS", 1000)  # every repeat counted: the gate would open
+    assert r.restore(text) != text
+
+
+def test_two_spun_words_in_one_sentence_are_still_restored() -> None:
+    assert Restorer().restore("The metropolis council mentioned on Tuesday.") == "The city council said on Tuesday."
+
+
+def test_a_phrase_key_cut_by_a_hyphen_is_no_match() -> None:
+    """"installed system" is a tortured key; in "installed system-wide" its last word is part of a
+    compound (found on unseen clean text: a Debian README). Whole, the phrase still matches."""
+    lexicon = load(("tortured",), ())
+
+    def spans(text: str) -> set[str]:
+        return {m.surface.lower() for m in find(Words(text), lexicon, lexicon.index("tortured"))}
+
+    assert "installed system" not in spans("If the service is installed system-wide, enable it.")
+    assert "installed system" not in spans("A well-installed system-wide service.")
+    assert "installed system" in spans("The installed system is small.")

@@ -72,6 +72,10 @@ class Score:
 
 def score_output(spun: str, out: str, edits: list[dict[str, Any]]) -> Score:
     """Judge ``out`` (a restoration of ``spun``) against gold ``edits``."""
+    if out == spun:  # nothing changed (most clean documents): every required edit is missed
+        res = Score(required=sum(not e["optional"] for e in edits), words=len(spun.split()), docs=1, identical_docs=1)
+        res.details = [("MISS", ed["spun"], ed["gold"]) for ed in edits if not ed["optional"]]
+        return res
     a, b = _tokens(spun), _tokens(out)
     ops = difflib.SequenceMatcher(None, [t[0] for t in a], [t[0] for t in b], autojunk=False).get_opcodes()
     jmap = {}

@@ -129,6 +129,8 @@ def find(words: Words, lexicon: Lexicon, index: KeyIndex | None = None) -> list[
             found = entries.get(key)
             if found is None:
                 continue
+            if n > 1 and _in_compound(text, start, end):
+                continue  # "installed system" in "installed system-wide": a phrase cut mid-word
             if lexicon.keep and any(words.low(q) in lexicon.keep_words for q in range(i, j)) \
                     and _kept(words, lexicon, i, j):
                 continue
@@ -179,6 +181,12 @@ def _standalone_number(text: str, start: int, end: int) -> bool:
     if after == "." and not text[end + 1 : end + 2].isdigit():
         after = " "  # a sentence-final number
     return before in _NUMBER_BEFORE and after in _NUMBER_AFTER
+
+
+def _in_compound(text: str, start: int, end: int) -> bool:
+    """Whether the span starts or ends inside a hyphenated compound ("system" of "system-wide")."""
+    return (text[end : end + 1] == "-" and text[end + 1 : end + 2].isalnum()) or (
+        start > 1 and text[start - 1] == "-" and text[start - 2].isalnum())
 
 
 def _kept(words: Words, lexicon: Lexicon, i: int, j: int) -> bool:

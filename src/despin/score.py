@@ -92,6 +92,19 @@ CLEAN_RATE = 0.01
 # Pseudo-words added to every document before computing the rate, so that a three-word text
 # with one strong hit is not taken for a spun one.
 EVIDENCE_PSEUDO_WORDS = 40
+# Strong hits of one key count at most this often per document. Clean technical text repeats its
+# own terms, which looked like a spinner's density: on 2M words of clean English not seen before
+# (Debian documentation, Python docstrings) "character set" 5-7 times on a page about encodings
+# opened the wordnet gate, "query" 5 times (beside "the query", "a query") the news gate, "secret
+# key" 4 times the paraphrase gate: 24 false changes in 6 documents, 3 with this cap (21 of them
+# gone). A spinner's evidence is spread over many keys; on the dev passages the cap costs 7 of
+# 694 restorations, all in wild-dev 10, whose wordnet gate rests on "area unit" 4 times (2: 49).
+MAX_REPEATS = 3
+# A family's gate opens only on strong hits of this many distinct keys: one genuine term repeated
+# in a short text is not a spinner ("character set" 5 times in 100 words is a density of 3.4).
+# A tortured phrase is recognised by the phrase itself, so one suffices there.
+DEFAULT_MIN_KEYS = 2
+MIN_KEYS = {"tortured": 1}
 
 
 GATE_WEIGHTS = tuple((f, g[0]) for f, g in FAMILY_GATES.items())
@@ -464,9 +477,10 @@ def document_report(
     pre-screen left possible (``Screen.families``); matches of other rows are ignored.
     Returns the report, P(document spun by family F) for each family at or above MIN_FAMILY_SPIN,
     and the segment spins. A *strong hit* of family F is a match of an
-    F row of weight ≥ FAMILY_GATES[F][0] whose best LM gain exceeds FAMILY_GATES[F][1]; their count per
-    100 words (plus EVIDENCE_PSEUDO_WORDS) is mapped through a logistic curve with the centre and
-    scale of FAMILY_GATES[F]. Each family has its own gate because its rows' reach in clean text differs
+    F row of weight ≥ FAMILY_GATES[F][0] whose best LM gain exceeds FAMILY_GATES[F][1], each key
+    counted at most MAX_REPEATS times; their count per 100 words (plus EVIDENCE_PSEUDO_WORDS) is
+    mapped through a logistic curve with the centre and scale of FAMILY_GATES[F], provided the hits
+    come from MIN_KEYS[F] distinct keys. Each family has its own gate because its rows' reach in clean text differs
     by two orders of magnitude (scripts/measure_evidence.py prints the figures behind them).
 
     Segments are lines (paragraphs) and, within them, quotations: spinners often skip both
@@ -479,16 +493,22 @@ def document_report(
     """
     hits_by_family: Counter[str] = Counter()
     strong_at: dict[str, list[int]] = {}
+    repeats: Counter[tuple[str, str]] = Counter()
     for m in matches:
         for fam in {e.family for e in m.entries}:
             min_weight, min_gain, _, _ = FAMILY_GATES.get(fam, DEFAULT_GATE)
             if not any(e.family == fam and e.weight >= min_weight for e in m.entries):
                 continue
+            if repeats[(fam, m.entries[0].spun)] >= MAX_REPEATS:
+                continue  # a term the text is about, not a spinner's habit
             if min_gain == -math.inf or gains.best(m, fam) > min_gain:
+                repeats[(fam, m.entries[0].spun)] += 1
                 hits_by_family[fam] += 1
                 strong_at.setdefault(fam, []).append(m.start)
     family_spin = {}
     for fam, count in hits_by_family.items():
+        if sum(1 for f, _ in repeats if f == fam) < MIN_KEYS.get(fam, DEFAULT_MIN_KEYS):
+            continue
         density = 100.0 * count / (n + EVIDENCE_PSEUDO_WORDS)
         _, _, centre, scale = FAMILY_GATES.get(fam, DEFAULT_GATE)
         p = logistic((density - centre) / scale)
