@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from despin import Restorer, score
@@ -121,7 +123,7 @@ def test_a_repeated_term_counts_as_evidence_only_a_few_times(monkeypatch: pytest
     text = _ENCODINGS + _MANUAL  # two keys: "character set" 7 times, "american english" once
     r = Restorer()
     assert r.restore(text) == text
-    monkeypatch.setattr(score, "MAX_REPEATS", 1000)  # every repeat counted: the gate would open
+    monkeypatch.setattr(score, "DEFAULT_MAX_REPEATS", 1000)  # every repeat counted: the gate would open
     assert r.restore(text) != text
 
 
@@ -140,3 +142,16 @@ def test_a_phrase_key_cut_by_a_hyphen_is_no_match() -> None:
     assert "installed system" not in spans("If the service is installed system-wide, enable it.")
     assert "installed system" not in spans("A well-installed system-wide service.")
     assert "installed system" in spans("The installed system is small.")
+
+
+def test_a_tortured_key_counts_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tortured gate needs no LM gain: a term that is also a key, repeated, must not open it."""
+    lexicon = tmp_path / "tortured.tsv"
+    lexicon.write_text("# format: 1\n# family: tortured\n# source own: tests; CC0-1.0\nspun\trestored\tpos\tweight\n"
+                       "target capacity\tobjective function\t\t5\n", encoding="utf-8")
+    text = (_MANUAL + " The fleet keeps its target capacity until the request ends. Raising the target "
+            "capacity adds instances; lowering the target capacity stops the newest ones first.")
+    r = Restorer(families=(), lexicons=(str(lexicon),))
+    assert r.scan(text).report.spin < 0.5
+    monkeypatch.setattr(score, "MAX_REPEATS", {})  # three hits of the one key: the gate would open
+    assert r.scan(text).report.spin > 0.5

@@ -99,7 +99,10 @@ EVIDENCE_PSEUDO_WORDS = 40
 # key" 4 times the paraphrase gate: 24 false changes in 6 documents, 3 with this cap (21 of them
 # gone). A spinner's evidence is spread over many keys; on the dev passages the cap costs 7 of
 # 694 restorations, all in wild-dev 10, whose wordnet gate rests on "area unit" 4 times (2: 49).
-MAX_REPEATS = 3
+# A tortured phrase counts once: its gate needs no LM gain, so a genuine term that is also a key
+# ("target capacity" 3 times in cloud documentation) would open it by repetition alone.
+DEFAULT_MAX_REPEATS = 3
+MAX_REPEATS = {"tortured": 1}
 # A family's gate opens only on strong hits of this many distinct keys: one genuine term repeated
 # in a short text is not a spinner ("character set" 5 times in 100 words is a density of 3.4).
 # A tortured phrase is recognised by the phrase itself, so one suffices there.
@@ -478,7 +481,7 @@ def document_report(
     Returns the report, P(document spun by family F) for each family at or above MIN_FAMILY_SPIN,
     and the segment spins. A *strong hit* of family F is a match of an
     F row of weight ≥ FAMILY_GATES[F][0] whose best LM gain exceeds FAMILY_GATES[F][1], each key
-    counted at most MAX_REPEATS times; their count per 100 words (plus EVIDENCE_PSEUDO_WORDS) is
+    counted at most MAX_REPEATS[F] times; their count per 100 words (plus EVIDENCE_PSEUDO_WORDS) is
     mapped through a logistic curve with the centre and scale of FAMILY_GATES[F], provided the hits
     come from MIN_KEYS[F] distinct keys. Each family has its own gate because its rows' reach in clean text differs
     by two orders of magnitude (scripts/measure_evidence.py prints the figures behind them).
@@ -499,7 +502,7 @@ def document_report(
             min_weight, min_gain, _, _ = FAMILY_GATES.get(fam, DEFAULT_GATE)
             if not any(e.family == fam and e.weight >= min_weight for e in m.entries):
                 continue
-            if repeats[(fam, m.entries[0].spun)] >= MAX_REPEATS:
+            if repeats[(fam, m.entries[0].spun)] >= MAX_REPEATS.get(fam, DEFAULT_MAX_REPEATS):
                 continue  # a term the text is about, not a spinner's habit
             if min_gain == -math.inf or gains.best(m, fam) > min_gain:
                 repeats[(fam, m.entries[0].spun)] += 1
