@@ -483,8 +483,9 @@ def document_report(
     F row of weight ≥ FAMILY_GATES[F][0] whose best LM gain exceeds FAMILY_GATES[F][1], each key
     counted at most MAX_REPEATS[F] times; their count per 100 words (plus EVIDENCE_PSEUDO_WORDS) is
     mapped through a logistic curve with the centre and scale of FAMILY_GATES[F], provided the hits
-    come from MIN_KEYS[F] distinct keys. Each family has its own gate because its rows' reach in clean text differs
-    by two orders of magnitude (scripts/measure_evidence.py prints the figures behind them).
+    come from MIN_KEYS[F] distinct keys. Each family has its own gate because its rows' reach in
+    clean text differs by two orders of magnitude (scripts/measure_evidence.py prints the figures
+    behind them).
 
     Segments are lines (paragraphs) and, within them, quotations: spinners often skip both
     (wild-dev 01 leaves quotations intact; 06 leaves whole sentences). Each segment's strong hits
@@ -508,9 +509,10 @@ def document_report(
                 repeats[(fam, m.entries[0].spun)] += 1
                 hits_by_family[fam] += 1
                 strong_at.setdefault(fam, []).append(m.start)
+    keys_by_family = Counter(fam for fam, _ in repeats)
     family_spin = {}
     for fam, count in hits_by_family.items():
-        if sum(1 for f, _ in repeats if f == fam) < MIN_KEYS.get(fam, DEFAULT_MIN_KEYS):
+        if keys_by_family[fam] < MIN_KEYS.get(fam, DEFAULT_MIN_KEYS):
             continue
         density = 100.0 * count / (n + EVIDENCE_PSEUDO_WORDS)
         _, _, centre, scale = FAMILY_GATES.get(fam, DEFAULT_GATE)

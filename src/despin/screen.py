@@ -85,9 +85,10 @@ class Screen:
             else:
                 unbounded.add(fam)
         shared: dict[tuple[tuple[str, int], ...], dict[str, int]] = {}
-        for table in (singles, pairs):
-            for key, per_family in table.items():
-                table[key] = shared.setdefault(tuple(sorted(per_family.items())), per_family)  # type: ignore[index]
+        for tok, per_family in singles.items():
+            singles[tok] = shared.setdefault(tuple(sorted(per_family.items())), per_family)
+        for pair, per_family in pairs.items():
+            pairs[pair] = shared.setdefault(tuple(sorted(per_family.items())), per_family)
         logit = math.log(min_spin / (1.0 - min_spin))
         floors = {fam: centre + scale * logit for fam, (centre, scale) in gates.items()}
         starts = frozenset(pairs) | {s[:2] for s in longer}
