@@ -70,7 +70,7 @@ def test_example_is_restored_and_explained() -> None:
 
 def test_changes_are_sorted_and_disjoint() -> None:
     _, changes = despin.restore_and_explain(EXAMPLE)
-    for a, b in zip(changes, changes[1:]):
+    for a, b in zip(changes, changes[1:], strict=False):
         assert a.end <= b.start
 
 

@@ -7,11 +7,21 @@ from pathlib import Path
 
 import pytest
 
-from despin.lexicon import NOT_FAMILIES, LexiconError, load, parse_file, parse_keep, parse_text, shipped_dir, shipped_families
+from despin.lexicon import (
+    NOT_FAMILIES,
+    LexiconError,
+    load,
+    parse_file,
+    parse_keep,
+    parse_text,
+    shipped_dir,
+    shipped_families,
+)
 from despin.tokens import normalize
 
 LEXICONS = sorted(p for p in shipped_dir().glob("*.tsv") if p.stem not in NOT_FAMILIES)
-HEADER = "# despin lexicon\n# format: 1\n# family: test\n# source own: tests; CC0-1.0\nspun\trestored\tpos\tweight\tscope\tsource\tnote\n"
+HEADER = ("# despin lexicon\n# format: 1\n# family: test\n# source own: tests; CC0-1.0\n"
+          "spun\trestored\tpos\tweight\tscope\tsource\tnote\n")
 
 
 def test_there_are_shipped_families() -> None:
