@@ -108,3 +108,13 @@ def test_old_cache_files_are_pruned(cache: Path) -> None:
     kept = list(cache.glob("lexicon-*.pickle"))
     assert len(kept) == lexicon._KEEP_FILES
     assert lexicon._cache_path(list(FAMILY)) in kept
+
+
+def test_a_failed_cache_write_costs_nothing_but_time(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise pickle.PicklingError("cannot pickle")
+
+    monkeypatch.setattr(pickle, "dump", broken)
+    got = _load()
+    assert score.screen(got).floors
+    assert not list(cache.glob("*.pickle")) and not list(cache.glob(".despin-*.tmp"))

@@ -398,7 +398,7 @@ class Lexicon:
                 pickle.dump(slim, f, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, path)
             _prune(path.parent)
-        except OSError:
+        except Exception:  # noqa: BLE001  (a cache that cannot be written must never fail a restore)
             if tmp is not None:
                 with contextlib.suppress(OSError):
                     os.unlink(tmp)
