@@ -155,3 +155,14 @@ def test_a_tortured_key_counts_once(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert r.scan(text).report.spin < 0.5
     monkeypatch.setattr(score, "MAX_REPEATS", {})  # three hits of the one key: the gate would open
     assert r.scan(text).report.spin > 0.5
+
+
+def test_a_term_with_and_without_its_article_is_one_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """"query", "the query" and "a query" are three news keys but one term: a text about queries
+    is not spun (found on a protocol description in the Debian documentation)."""
+    text = ("The server reads the query and answers it. If a query arrives while another query is running, "
+            "the query waits. Each query has a number, and the log keeps every query with its answer.")
+    r = Restorer()
+    assert r.restore(text) == text
+    monkeypatch.setattr(score, "_term", lambda key: key)  # three keys: the gate would open
+    assert r.restore(text) != text

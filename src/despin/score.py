@@ -103,8 +103,9 @@ EVIDENCE_PSEUDO_WORDS = 40
 # ("target capacity" 3 times in cloud documentation) would open it by repetition alone.
 DEFAULT_MAX_REPEATS = 3
 MAX_REPEATS = {"tortured": 1}
-# A family's gate opens only on strong hits of this many distinct keys: one genuine term repeated
-# in a short text is not a spinner ("character set" 5 times in 100 words is a density of 3.4).
+# A family's gate opens only on strong hits of this many distinct terms (a key with or without a
+# leading article is one term: "query", "the query", "a query"): one genuine term repeated in a
+# short text is not a spinner ("character set" 5 times in 100 words is a density of 3.4).
 # A tortured phrase is recognised by the phrase itself, so one suffices there.
 DEFAULT_MIN_KEYS = 2
 MIN_KEYS = {"tortured": 1}
@@ -480,10 +481,10 @@ def document_report(
     pre-screen left possible (``Screen.families``); matches of other rows are ignored.
     Returns the report, P(document spun by family F) for each family at or above MIN_FAMILY_SPIN,
     and the segment spins. A *strong hit* of family F is a match of an
-    F row of weight ≥ FAMILY_GATES[F][0] whose best LM gain exceeds FAMILY_GATES[F][1], each key
+    F row of weight ≥ FAMILY_GATES[F][0] whose best LM gain exceeds FAMILY_GATES[F][1], each term
     counted at most MAX_REPEATS[F] times; their count per 100 words (plus EVIDENCE_PSEUDO_WORDS) is
     mapped through a logistic curve with the centre and scale of FAMILY_GATES[F], provided the hits
-    come from MIN_KEYS[F] distinct keys. Each family has its own gate because its rows' reach in
+    come from MIN_KEYS[F] distinct terms (``_term``). Each family has its own gate because its rows' reach in
     clean text differs by two orders of magnitude (scripts/measure_evidence.py prints the figures
     behind them).
 
@@ -503,10 +504,11 @@ def document_report(
             min_weight, min_gain, _, _ = FAMILY_GATES.get(fam, DEFAULT_GATE)
             if not any(e.family == fam and e.weight >= min_weight for e in m.entries):
                 continue
-            if repeats[(fam, m.entries[0].spun)] >= MAX_REPEATS.get(fam, DEFAULT_MAX_REPEATS):
+            term = (fam, _term(m.entries[0].spun))
+            if repeats[term] >= MAX_REPEATS.get(fam, DEFAULT_MAX_REPEATS):
                 continue  # a term the text is about, not a spinner's habit
             if min_gain == -math.inf or gains.best(m, fam) > min_gain:
-                repeats[(fam, m.entries[0].spun)] += 1
+                repeats[term] += 1
                 hits_by_family[fam] += 1
                 strong_at.setdefault(fam, []).append(m.start)
     keys_by_family = Counter(fam for fam, _ in repeats)
@@ -554,6 +556,14 @@ def document_report(
             paragraphs.append(round(spin * p, 4))
     report = DocReport(round(spin, 4), family if spin >= 0.5 else "", round(evidence, 3), n, tuple(paragraphs))
     return report, family_spin, SegmentSpin(starts, seg_spin)
+
+
+_ARTICLE_RE = re.compile(r"^(?:the|a|an) ")
+
+
+def _term(key: str) -> str:
+    """A key without its leading article: "the query", "a query" and "query" are one term."""
+    return _ARTICLE_RE.sub("", key)
 
 
 # The language gate: English running text has a quarter to a half of its words among these
