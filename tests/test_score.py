@@ -115,7 +115,8 @@ _MANUAL = (
 def test_one_term_repeated_in_a_short_text_is_not_a_spinner(monkeypatch: pytest.MonkeyPatch) -> None:
     r = Restorer()
     assert r.restore(_ENCODINGS) == _ENCODINGS
-    monkeypatch.setattr(score, "DEFAULT_MIN_KEYS", 1)  # the gate would open on that one key
+    one_term = {f: g._replace(min_terms=1) for f, g in score.FAMILY_GATES.items()}
+    monkeypatch.setattr(score, "FAMILY_GATES", one_term)  # the gate would open on that one key
     assert r.restore(_ENCODINGS) != _ENCODINGS
 
 
@@ -123,7 +124,8 @@ def test_a_repeated_term_counts_as_evidence_only_a_few_times(monkeypatch: pytest
     text = _ENCODINGS + _MANUAL  # two keys: "character set" 7 times, "american english" once
     r = Restorer()
     assert r.restore(text) == text
-    monkeypatch.setattr(score, "DEFAULT_MAX_REPEATS", 1000)  # every repeat counted: the gate would open
+    uncapped = {f: g._replace(max_repeats=1000) for f, g in score.FAMILY_GATES.items()}
+    monkeypatch.setattr(score, "FAMILY_GATES", uncapped)  # every repeat counted: the gate would open
     assert r.restore(text) != text
 
 
@@ -153,7 +155,8 @@ def test_a_tortured_key_counts_once(tmp_path: Path, monkeypatch: pytest.MonkeyPa
             "capacity adds instances; lowering the target capacity stops the newest ones first.")
     r = Restorer(families=(), lexicons=(str(lexicon),))
     assert r.scan(text).report.spin < 0.5
-    monkeypatch.setattr(score, "MAX_REPEATS", {})  # three hits of the one key: the gate would open
+    tortured = score.FAMILY_GATES["tortured"]._replace(max_repeats=score.DEFAULT_GATE.max_repeats)
+    monkeypatch.setattr(score, "FAMILY_GATES", {**score.FAMILY_GATES, "tortured": tortured})  # 3 hits: open
     assert r.scan(text).report.spin > 0.5
 
 

@@ -12,6 +12,7 @@ shipped ones on disk (``cache_dir``), so that a fresh process does not compile t
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import gc
 import hashlib
@@ -384,9 +385,8 @@ class Lexicon:
         """Write this lexicon and its persisted derived values to the disk cache, atomically;
         a cache that cannot be written (read-only home, full disk) only costs the next start."""
         self._cache_file = None
-        slim = Lexicon(self.entries, self.keep, self.keep_lengths, self.keep_max, self.keep_words,
-                       self.families, self._rows, {}, self._rewritten,
-                       {k: v for k, v in self._derived.items() if k in PERSISTED})
+        kept: dict[object, object] = {k: v for k, v in self._derived.items() if k in PERSISTED}
+        slim = dataclasses.replace(self, _indexes={}, _derived=kept)  # indexes: built when needed
         import tempfile  # noqa: PLC0415  (only the first run of each lexicon version writes)
 
         tmp = None
@@ -558,13 +558,11 @@ def _read_cache(path: Path) -> Lexicon | None:
     try:
         with path.open("rb") as f, no_gc():
             got = pickle.load(f)
-    except FileNotFoundError:
-        return None
-    except Exception:  # noqa: BLE001  (truncated or foreign file: rebuild and overwrite it)
+    except Exception:  # noqa: BLE001  (missing, truncated or foreign: rebuild and overwrite it)
         return None
     if not isinstance(got, Lexicon):
         return None
-    got._cache_file = None if "screen" in got._derived else path
+    got._cache_file = None if PERSISTED <= got._derived.keys() else path
     return got
 
 

@@ -30,7 +30,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from .context import BOS, EOS, ContextModel, lm_word, load_model
 from .lexicon import Lexicon
@@ -69,15 +69,43 @@ PRIOR_LOG_ODDS = (-4.0, 3.0)
 #   wordnet, weight >= 5:    clean max 1.20 (p99 0.86); WordNet passages 1.8-2.7; others <= 1.0
 #     (at weight >= 3 the clean maximum, 2.67, is too close to the WordNet passages, 3.9-4.5)
 STRONG_GAIN = 1.0
-FAMILY_GATES = {  # family: (minimum row weight, minimum LM gain, centre, scale)
-    "news": (1.0, STRONG_GAIN, 2.0, 0.3),
-    "paraphrase": (1.0, STRONG_GAIN, 2.0, 0.3),
+
+
+class Gate(NamedTuple):
+    """A family's document gate: which matches are strong hits, and how their density reads.
+
+    ``max_repeats``: a term's strong hits count at most this often per document. Clean technical
+    text repeats its own terms, which looked like a spinner's density: on 2M words of clean
+    English not seen before (Debian documentation, Python docstrings) "character set" 5-7 times on
+    a page about encodings opened the wordnet gate, "query" 5 times (beside "the query", "a
+    query") the news gate, "secret key" 4 times the paraphrase gate: 24 false changes in 6
+    documents, 3 with a cap of 3. A spinner's evidence is spread over many terms; on the dev
+    passages the cap costs 7 of 694 restorations, all in wild-dev 10, whose wordnet gate rests on
+    "area unit" 4 times (a cap of 2: 49).
+    ``min_terms``: the gate opens only on strong hits of this many distinct terms (``_term``):
+    one genuine term repeated in a short text is not a spinner ("character set" 5 times in 100
+    words is a density of 3.4).
+    """
+
+    min_weight: float
+    min_gain: float
+    centre: float
+    scale: float
+    max_repeats: int = 3
+    min_terms: int = 2
+
+
+FAMILY_GATES = {
+    "news": Gate(1.0, STRONG_GAIN, 2.0, 0.3),
+    "paraphrase": Gate(1.0, STRONG_GAIN, 2.0, 0.3),
     # tortured phrases are recognised by the phrase itself, whatever the LM says of it (the LM does
-    # not know most technical terms either): distinctive rows count without an LM gain
-    "tortured": (3.0, -math.inf, 0.5, 0.1),
-    "wordnet": (5.0, STRONG_GAIN, 1.55, 0.1),
+    # not know most technical terms either): distinctive rows count without an LM gain, one suffices,
+    # and each counts once (a genuine term that is also a key, "target capacity" 3 times in cloud
+    # documentation, would otherwise open the gate by repetition alone)
+    "tortured": Gate(3.0, -math.inf, 0.5, 0.1, max_repeats=1, min_terms=1),
+    "wordnet": Gate(5.0, STRONG_GAIN, 1.55, 0.1),
 }
-DEFAULT_GATE = (1.0, STRONG_GAIN, 2.0, 0.3)  # user families: like news
+DEFAULT_GATE = Gate(1.0, STRONG_GAIN, 2.0, 0.3)  # user families: like news
 # Below this, P(document spun by a family) is taken as 0: its rows are neither decoded nor flagged.
 # Every clean document of the shared corpora is below it for every family (the highest, a news
 # density of 0.50, gives 0.0067), so clean text costs no decoding at all.
@@ -92,26 +120,9 @@ CLEAN_RATE = 0.01
 # Pseudo-words added to every document before computing the rate, so that a three-word text
 # with one strong hit is not taken for a spun one.
 EVIDENCE_PSEUDO_WORDS = 40
-# Strong hits of one key count at most this often per document. Clean technical text repeats its
-# own terms, which looked like a spinner's density: on 2M words of clean English not seen before
-# (Debian documentation, Python docstrings) "character set" 5-7 times on a page about encodings
-# opened the wordnet gate, "query" 5 times (beside "the query", "a query") the news gate, "secret
-# key" 4 times the paraphrase gate: 24 false changes in 6 documents, 3 with this cap (21 of them
-# gone). A spinner's evidence is spread over many keys; on the dev passages the cap costs 7 of
-# 694 restorations, all in wild-dev 10, whose wordnet gate rests on "area unit" 4 times (2: 49).
-# A tortured phrase counts once: its gate needs no LM gain, so a genuine term that is also a key
-# ("target capacity" 3 times in cloud documentation) would open it by repetition alone.
-DEFAULT_MAX_REPEATS = 3
-MAX_REPEATS = {"tortured": 1}
-# A family's gate opens only on strong hits of this many distinct terms (a key with or without a
-# leading article is one term: "query", "the query", "a query"): one genuine term repeated in a
-# short text is not a spinner ("character set" 5 times in 100 words is a density of 3.4).
-# A tortured phrase is recognised by the phrase itself, so one suffices there.
-DEFAULT_MIN_KEYS = 2
-MIN_KEYS = {"tortured": 1}
 
 
-GATE_WEIGHTS = tuple((f, g[0]) for f, g in FAMILY_GATES.items())
+GATE_WEIGHTS = tuple((f, g.min_weight) for f, g in FAMILY_GATES.items())
 
 
 def screen(lexicon: Lexicon) -> Screen:
@@ -119,7 +130,7 @@ def screen(lexicon: Lexicon) -> Screen:
 
     def make() -> Screen:
         keys = lexicon.gate_keys(GATE_WEIGHTS)
-        gates = {f: FAMILY_GATES.get(f, DEFAULT_GATE)[2:] for f in keys}
+        gates = {f: (g.centre, g.scale) for f in keys for g in [FAMILY_GATES.get(f, DEFAULT_GATE)]}
         return Screen.of(keys, gates, MIN_FAMILY_SPIN, EVIDENCE_PSEUDO_WORDS)
 
     return lexicon.derived("screen", make)
@@ -481,12 +492,12 @@ def document_report(
     pre-screen left possible (``Screen.families``); matches of other rows are ignored.
     Returns the report, P(document spun by family F) for each family at or above MIN_FAMILY_SPIN,
     and the segment spins. A *strong hit* of family F is a match of an
-    F row of weight ≥ FAMILY_GATES[F][0] whose best LM gain exceeds FAMILY_GATES[F][1], each term
-    counted at most MAX_REPEATS[F] times; their count per 100 words (plus EVIDENCE_PSEUDO_WORDS) is
-    mapped through a logistic curve with the centre and scale of FAMILY_GATES[F], provided the hits
-    come from MIN_KEYS[F] distinct terms (``_term``). Each family has its own gate because its rows' reach in
-    clean text differs by two orders of magnitude (scripts/measure_evidence.py prints the figures
-    behind them).
+    F row of weight ≥ its gate's ``min_weight`` whose best LM gain exceeds ``min_gain``, each term
+    counted at most ``max_repeats`` times; their count per 100 words (plus EVIDENCE_PSEUDO_WORDS) is
+    mapped through a logistic curve with the gate's ``centre`` and ``scale``, provided the hits
+    come from ``min_terms`` distinct terms. Each family has its own ``Gate`` because its rows'
+    reach in clean text differs by two orders of magnitude (scripts/measure_evidence.py prints the
+    figures behind them).
 
     Segments are lines (paragraphs) and, within them, quotations: spinners often skip both
     (wild-dev 01 leaves quotations intact; 06 leaves whole sentences). Each segment's strong hits
@@ -501,24 +512,24 @@ def document_report(
     repeats: Counter[tuple[str, str]] = Counter()
     for m in matches:
         for fam in {e.family for e in m.entries}:
-            min_weight, min_gain, _, _ = FAMILY_GATES.get(fam, DEFAULT_GATE)
-            if not any(e.family == fam and e.weight >= min_weight for e in m.entries):
+            gate = FAMILY_GATES.get(fam, DEFAULT_GATE)
+            if not any(e.family == fam and e.weight >= gate.min_weight for e in m.entries):
                 continue
             term = (fam, _term(m.entries[0].spun))
-            if repeats[term] >= MAX_REPEATS.get(fam, DEFAULT_MAX_REPEATS):
+            if repeats[term] >= gate.max_repeats:
                 continue  # a term the text is about, not a spinner's habit
-            if min_gain == -math.inf or gains.best(m, fam) > min_gain:
+            if gate.min_gain == -math.inf or gains.best(m, fam) > gate.min_gain:
                 repeats[term] += 1
                 hits_by_family[fam] += 1
                 strong_at.setdefault(fam, []).append(m.start)
-    keys_by_family = Counter(fam for fam, _ in repeats)
+    terms_by_family = Counter(fam for fam, _ in repeats)
     family_spin = {}
     for fam, count in hits_by_family.items():
-        if keys_by_family[fam] < MIN_KEYS.get(fam, DEFAULT_MIN_KEYS):
+        gate = FAMILY_GATES.get(fam, DEFAULT_GATE)
+        if terms_by_family[fam] < gate.min_terms:
             continue
         density = 100.0 * count / (n + EVIDENCE_PSEUDO_WORDS)
-        _, _, centre, scale = FAMILY_GATES.get(fam, DEFAULT_GATE)
-        p = logistic((density - centre) / scale)
+        p = logistic((density - gate.centre) / gate.scale)
         if p >= MIN_FAMILY_SPIN:
             family_spin[fam] = p
     if family_spin and english_share(words.surface) < MIN_ENGLISH_SHARE:
