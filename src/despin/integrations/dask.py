@@ -12,7 +12,7 @@ see ``docs/corpus.md``)::
     bag = db.read_text("shards/*.jsonl.gz").map(json.loads)
     restore_bag(bag, field="text").map(json.dumps).to_textfiles("restored/*.jsonl.gz")
 
-Dataframe (needs ``dask[dataframe]``)::
+Dataframe (``despin[dask]`` brings dask.dataframe)::
 
     ddf = dd.read_json("shards/*.jsonl", lines=True)
     restore_dataframe(ddf, column="text").to_parquet("restored/")
