@@ -600,20 +600,19 @@ def fmt_weight(w):
     return ("%g" % w) if w is not None else ""
 
 
-def import_zenodo(path, terms, ng, lm):
+def import_zenodo(path, terms, ng):
     """Rows from shared/data/tortured_phrases.tsv (CC BY 4.0), cleaned."""
-    # keys that could be ordinary English in another sense ("the European Association of ...",
-    # "innovative work"): a lower weight, but only where the LM confirms it, knowing the key as a
-    # collocation (Amin >= T_VAR): 4 of these 12 (Amin 0.31-0.89). The other 8 ("general
-    # professionals", "gathering of eight", "minimal circle": Amin -0.21 to -0.69) are as improbable
-    # to the LM as the names of no real body that are not listed ("worldwide work office",
-    # "european courtroom": Amin -0.4 to -0.9); none of the 12 occurs in 2.6M words of clean
-    # English (shared/corpora/clean, scripts/build_machine_clean_corpus.py). Demoted by judgement
-    # alone they could not be flagged even in a sentence of their own.
-    ordinary = {"european association", "financial board", "liberal discussion",
-                "general professionals", "data innovation", "gathering of eight",
-                "minimal circle", "innovative work", "discretionary procedure",
-                "non-public area", "throwing a vote", "lawful mind"}
+    # keys that are also ordinary English in another sense get a low weight, so that one of them
+    # alone never changes a text: "the European Association of ...", "innovative work", "a
+    # non-public area of the building", "throwing a vote" (sport), "the Center for Data
+    # Innovation", "the company's financial board", "a gathering of eight people", "a
+    # discretionary procedure" (law). Keys whose other sense is rare keep their weight, so that a
+    # sentence with one of them is flagged: "general professionals", "liberal discussion",
+    # "minimal circle", "lawful mind" (none occurs in 2.6M words of clean English:
+    # shared/corpora/clean and scripts/build_machine_clean_corpus.py; demoted with the others
+    # until 2026-11-28, they were 6 of the 17 pairs the carrier-sentence evaluation missed).
+    ordinary = {"european association", "innovative work", "non-public area", "throwing a vote",
+                "data innovation", "financial board", "gathering of eight", "discretionary procedure"}
     out, dropped = collections.OrderedDict(), collections.Counter()
     with open(path, encoding="utf-8") as f:
         next(f)
@@ -639,9 +638,7 @@ def import_zenodo(path, terms, ng, lm):
                 dropped["key is a genuine term"] += 1
                 continue
             sub = sub.split(":", 1)[-1]
-            w = 5 if sub == "hss-pps-fingerprint" else 3
-            if key in ordinary:
-                w = 0.5 if lm.score(key)[0] >= T_VAR else 3
+            w = 0.5 if key in ordinary else (5 if sub == "hss-pps-fingerprint" else 3)
             if ng.get(key, 0):          # used in genuine text: ordinary English
                 w = min(w, 0.5 if ng[key] < 3 else 0.3)
             if key in out:
@@ -770,7 +767,7 @@ def main(argv=None):
     ng = clean_ngrams(args.clean_dir)
     zen = None
     if args.import_zenodo:
-        zen, zdrop = import_zenodo(args.import_zenodo, set(terms), ng, lm)
+        zen, zdrop = import_zenodo(args.import_zenodo, set(terms), ng)
         for k, v in zdrop.items():
             stats["zenodo dropped: " + k] += v
         stats["zenodo rows"] = len(zen)
