@@ -514,8 +514,9 @@ def load(families: tuple[str, ...] | None = None, extra: tuple[str, ...] = ()) -
 CACHE_ENV = "DESPIN_CACHE_DIR"
 # Derived values saved with the lexicon: every restore needs the pre-screen.
 PERSISTED = frozenset({"screen"})
-# The modules whose code shapes the cached value (the pre-screen's constants live in score).
-_CACHE_CODE = ("lexicon.py", "screen.py", "score.py", "tokens.py", "types.py")
+# The modules whose code shapes the cached value (the pre-screen's constants live in score and
+# match).
+_CACHE_CODE = ("lexicon.py", "match.py", "screen.py", "score.py", "tokens.py", "types.py")
 # A temporary cache file older than this was left by a killed process.
 _STALE_TEMP_S = 3600.0
 # Compiled lexicons kept (newest first): each lexicon edit or despin upgrade makes a new ~10 MB

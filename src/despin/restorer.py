@@ -18,7 +18,7 @@ from .apply import apply_changes
 from .config import Config
 from .context import ContextModel, Memo, load_model
 from .lexicon import Lexicon, load
-from .match import Match, Words, find
+from .match import INVERSION_FAMILY, INVERSION_SOURCE, Match, Words, find, inversions
 from .screen import fast_tokens
 from .types import Change, DocReport, Flag, ScanResult
 
@@ -215,6 +215,8 @@ class Restorer:
         lm = Memo(self.model)
         # 1. evidence: every row of those families (their heavy rows count)
         by_family = {fam: find(words, lexicon, lexicon.index(fam)) for fam in possible}
+        if INVERSION_FAMILY in by_family:
+            by_family[INVERSION_FAMILY] = _merged([by_family[INVERSION_FAMILY], inversions(words)])
         evidence = _merged(by_family.values())
         gains = _Gains(lm, words)
         report, family_spin, segments = score.document_report(words, len(toks), evidence, gains)
@@ -357,6 +359,8 @@ class Restorer:
             reason = "spun_name"
         elif e.family == "tortured":
             reason = "tortured_phrase"
+        elif e.path == INVERSION_SOURCE:
+            reason = "inverted_phrase"
         elif m.j - m.i > 1 or len(opt.alt.split()) > 1:
             reason = "spun_phrase"
         else:

@@ -34,7 +34,7 @@ from typing import NamedTuple, Protocol
 
 from .context import BOS, EOS, ContextModel, lm_word, load_model
 from .lexicon import Lexicon
-from .match import Match, Words
+from .match import COPULAS, INVERSION_FAMILY, RELATIVES, Match, Words
 from .screen import Screen
 from .types import DocReport, Entry
 
@@ -44,6 +44,8 @@ REASONS = {
     "spun_phrase": "a multi-word lexicon swap (the spinner's phrase for a shorter original)",
     "spun_name": "a swap inside a capitalised name, from a name-scope lexicon row",
     "tortured_phrase": "a tortured phrase from the scientific paraphrase family",
+    "inverted_phrase": "an adjective the spinner moved into a relative clause put back "
+                       "(\"trading that is active\" -> \"active trading\")",
     "article_agreement": "a/an changed to agree with the restored word that follows",
     "acronym_fit": "a phrase restored to the words its parenthesised acronym spells",
 }
@@ -130,6 +132,10 @@ def screen(lexicon: Lexicon) -> Screen:
 
     def make() -> Screen:
         keys = lexicon.gate_keys(GATE_WEIGHTS)
+        if INVERSION_FAMILY in keys:
+            # every inversion match holds one of these pairs, so counting them keeps the bound
+            keys[INVERSION_FAMILY] = keys[INVERSION_FAMILY] + [
+                f"{rel} {cop}" for rel in sorted(RELATIVES) for cop in sorted(COPULAS)]
         gates = {f: (g.centre, g.scale) for f in keys for g in [FAMILY_GATES.get(f, DEFAULT_GATE)]}
         return Screen.of(keys, gates, MIN_FAMILY_SPIN, EVIDENCE_PSEUDO_WORDS)
 

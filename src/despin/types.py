@@ -43,8 +43,8 @@ class Entry:
 
     @property
     def where(self) -> str:
-        """``file:line`` of the row, for explanations."""
-        return f"{self.path}:{self.line}"
+        """``file:line`` of the row, for explanations (a rule's row: the rule's name, line 0)."""
+        return f"{self.path}:{self.line}" if self.line else self.path
 
 
 @dataclass(frozen=True, slots=True)
