@@ -159,3 +159,16 @@ def test_quotations_in_a_clean_document_with_spun_looking_words(restorer: Restor
     quotes = _read(DATA / "leave_alone" / "quotes.txt")
     doc = (quotes + "\n") * 4  # longer, same clean evidence
     assert restorer.restore(doc) == doc
+
+
+@pytest.mark.parametrize("text", [
+    "```data innovation (IT)```",                      # found by Hypothesis (test_properties)
+    "Set it with `data innovation (IT)` in the file.",
+    "See https://example.org/data-innovation-(IT) now.",
+])
+def test_an_acronym_cue_inside_code_or_a_url_is_left_alone(text: str) -> None:
+    """The acronym cue holds in any document, but not inside protected text: it matches in a
+    piece cut from the text, which no longer shows the code or URL around it."""
+    shipped = Restorer()
+    assert shipped.restore("We study data innovation (IT) here.") != "We study data innovation (IT) here."
+    assert shipped.restore(text) == text

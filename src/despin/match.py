@@ -152,6 +152,13 @@ def find(words: Words, lexicon: Lexicon, index: KeyIndex | None = None) -> list[
     return out
 
 
+def protected(text: str, start: int, end: int, blocks: list[tuple[int, int]]) -> bool:
+    """Whether ``text[start:end]`` overlaps protected text: one of ``blocks``
+    (``tokens.block_spans(text)``) or a URL, address or code without white space."""
+    return any(a < end and b > start for a, b in blocks) or (
+        not _plain_surroundings(text, start, end) and inline_protected(text, start, end))
+
+
 _PLAIN_BEFORE = frozenset(" \t\n(“\"'‘[")
 _PLAIN_AFTER = frozenset(" \t\n")
 _CLOSING = frozenset(",.;:!?)”\"'’]")
@@ -262,8 +269,7 @@ def inversions(words: Words) -> list[Match]:
             continue
         if blocks is None:
             blocks = block_spans(text)
-        if any(a < end and b > start for a, b in blocks) or (
-                not _plain_surroundings(text, start, end) and inline_protected(text, start, end)):
+        if protected(text, start, end, blocks):
             continue
         key = text[start:end]
         entry = Entry(key, (f"{adj} {noun}",), INVERSION_FAMILY, "rule", INVERSION_SOURCE, 0,

@@ -18,8 +18,9 @@ from .apply import apply_changes
 from .config import Config
 from .context import ContextModel, Memo, load_model
 from .lexicon import Lexicon, load
-from .match import INVERSION_FAMILY, INVERSION_SOURCE, Match, Words, find, inversions
+from .match import INVERSION_FAMILY, INVERSION_SOURCE, Match, Words, find, inversions, protected
 from .screen import fast_tokens
+from .tokens import block_spans
 from .types import Change, DocReport, Flag, ScanResult
 
 _P_MAX = 0.999  # no prior probability is certainty: keeps log(1 - p) finite
@@ -263,6 +264,7 @@ class Restorer:
         lexicon = self.lexicon
         found: list[tuple[Change, Flag]] = []
         spellable: frozenset[str] | None = None
+        blocks: list[tuple[int, int]] | None = None
         for am in score.ACRONYM_RE.finditer(text):
             if spellable is None:
                 spellable = score.spellable(lexicon)
@@ -297,6 +299,10 @@ class Restorer:
                         if best is None or (m.j - m.i, sc) > best[:2]:
                             best = (m.j - m.i, sc, c, f)
             if best is not None:
+                if blocks is None:
+                    blocks = block_spans(text)
+                if protected(text, best[2].start, best[2].end, blocks):
+                    continue  # matched in a piece of the text, out of its code or URL
                 found.append(best[2:])
         if not found:
             return a
