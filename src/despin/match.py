@@ -159,21 +159,25 @@ def protected(text: str, start: int, end: int, blocks: list[tuple[int, int]]) ->
         not _plain_surroundings(text, start, end) and inline_protected(text, start, end))
 
 
-_PLAIN_BEFORE = frozenset(" \t\n(“\"'‘[")
-_PLAIN_AFTER = frozenset(" \t\n")
+_SPACE = frozenset(" \t\n")
+_OPENING = frozenset("(“\"'‘[")
 _CLOSING = frozenset(",.;:!?)”\"'’]")
 
 
 def _plain_surroundings(text: str, start: int, end: int) -> bool:
-    """Whether the span sits between white space (or an opening bracket or quote) and white space
-    (possibly after closing punctuation): then it cannot be part of a URL, address or identifier,
-    and the costlier check of ``tokens.inline_protected`` is skipped."""
-    if start and text[start - 1] not in _PLAIN_BEFORE:
+    """Whether the span sits between white space (possibly before opening brackets or quotes) and
+    white space (possibly after closing punctuation): then it cannot be part of a URL, address or
+    identifier, and the costlier check of ``tokens.inline_protected`` is skipped. The brackets
+    must touch the white space: "(mentioned" ends a URL in "example.com/?x=1(mentioned"."""
+    k = start
+    while k and text[k - 1] in _OPENING and start - k < 3:
+        k -= 1
+    if k and text[k - 1] not in _SPACE:
         return False
     k = end
     while k < len(text) and text[k] in _CLOSING and k - end < 3:
         k += 1
-    return k >= len(text) or text[k] in _PLAIN_AFTER
+    return k >= len(text) or text[k] in _SPACE
 
 
 _NUMBER_BEFORE = frozenset(" \t\n(“\"'‘[")
