@@ -50,11 +50,13 @@ _BLOCK = r"""
 """
 
 # Protected text without white space. Each alternative may only start where a token can start
-# (after white space, an opening bracket or quote), which keeps the scan near word starts.
+# (after white space, an opening bracket or quote, or a backtick: "```https://…" where fences and
+# a URL run together), which keeps the scan near word starts.
 _INLINE = r"""
-    (?:^|(?<=[\s(\[{"'“‘<>*]))
+    (?:^|(?<=[\s(\[{"'“‘<>*`]))
     (?:
-      (?:[a-zA-Z][a-zA-Z0-9+.-]{1,15}://|www\.)[^\s<>"“”]*[^\s<>"“”.,;:!?)\]}'’]   # 1e. URL
+      (?:[a-zA-Z][a-zA-Z0-9+.-]{1,15}://|www\.)[^\s<>"“”`]*[^\s<>"“”`.,;:!?)\]}'’]  # 1e. URL (a
+                                                          #     backtick is no URL character)
     | [\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+                       # 1f. e-mail address
     | [@#][^\W_]\w{0,50}                                               # 1g. @handle, #hashtag
     | [A-Za-z_][\w.]{0,100}\(\)                                        # 1h. call: f(), a.b()
@@ -63,6 +65,8 @@ _INLINE = r"""
     | [A-Za-z]\w{0,50}(?:\.[A-Za-z_]\w{0,50}){2,}                      # 1j. dotted.name.three
     | (?:/[\w-]{1,100}(?:\.[\w-]{1,20}){0,5}){2,}/?                      # 1k. /a/path.ext
     | [a-z]{1,30}[A-Z][a-z0-9]{1,30}[A-Z][A-Za-z0-9]{0,30}             # 1l. camelCaseName
+    | `{1,3}[^`\s]{1,200}`{1,3}                                       # 1m. `code` in backticks,
+                                                                       #     whatever fences pair
     )
 """
 
@@ -161,7 +165,7 @@ def inline_protected(text: str, start: int, end: int) -> bool:
         hi += 1
     if (lo == floor > 0 and not text[lo - 1].isspace()) or (hi == ceil < len(text) and not text[hi].isspace()):
         return True
-    chunk_has_trigger = any(c in "@#_/(.:" for c in text[lo:hi]) or not text[lo:hi].islower()
+    chunk_has_trigger = any(c in "@#_/(.:`" for c in text[lo:hi]) or not text[lo:hi].islower()
     if not chunk_has_trigger:
         return False
     for m in INLINE_RE.finditer(text, lo, hi):
