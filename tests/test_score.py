@@ -11,6 +11,8 @@ from despin.context import BOS, EOS, load_model
 from despin.lexicon import load
 from despin.match import Words, find
 
+from .conftest import ORIG
+
 
 def test_a_clitic_is_joined_to_its_word_for_the_lm() -> None:
     w = Words("The chief’s car. It’s late, isn't it")
@@ -169,3 +171,38 @@ def test_a_term_with_and_without_its_article_is_one_key(monkeypatch: pytest.Monk
     assert r.restore(text) == text
     monkeypatch.setattr(score, "_term", lambda key: key)  # three keys: the gate would open
     assert r.restore(text) != text
+
+
+_PAPER_SENTENCES = (
+    "Recent work applies counterfeit consciousness to the planning of coastal repairs.",
+    "The models were trained with profound learning on ten years of storm records.",
+    "An irregular woodland classifier ranked the walls by the risk of failure.",
+)
+
+
+def _long_report(sentences: tuple[str, ...]) -> str:
+    """About 1,500 words of clean news (the bundled example's original, repeated) with the given
+    sentences set apart as paragraphs through it."""
+    paragraphs = [ORIG.strip()] * 9
+    for k, s in enumerate(sentences):
+        paragraphs.insert(2 + 3 * k, s)
+    return "\n\n".join(paragraphs)
+
+
+def test_several_tortured_phrases_in_a_long_document_are_restored(monkeypatch: pytest.MonkeyPatch) -> None:
+    r = Restorer()
+    text = _long_report(_PAPER_SENTENCES)
+    out = r.restore(text)
+    restored = (
+        "Recent work applies artificial intelligence to the planning of coastal repairs.",
+        "The models were trained with deep learning on ten years of storm records.",
+        "A random forest classifier ranked the walls by the risk of failure.",  # a/an agrees
+    )
+    assert out == _long_report(restored)
+    # one tortured phrase in a long document is left to the density, which stays low
+    one = _long_report(_PAPER_SENTENCES[:1])
+    assert r.restore(one) == one
+    # without the count evidence the density alone (3 hits in 1,500 words) is too weak for all three
+    no_count = {f: g._replace(count_centre=float("inf")) for f, g in score.FAMILY_GATES.items()}
+    monkeypatch.setattr(score, "FAMILY_GATES", no_count)
+    assert r.restore(text) != _long_report(restored)

@@ -143,3 +143,14 @@ def test_text_without_ascii_words_is_passed(text: str) -> None:
     r = Restorer()
     assert r.restore(text) == text
     assert not score.screen(r.lexicon).families(fast_tokens(text))
+
+
+def test_a_count_floor_keeps_a_long_document_with_enough_hits() -> None:
+    """A family with count evidence (score.Gate.count_centre) can open on a few hits however long
+    the document: the screen must not pass such a document through on density alone."""
+    keys = {"x": ["counterfeit consciousness", "profound learning"]}
+    gates = {"x": (0.5, 0.1)}
+    toks = fast_tokens("word " * 20_000 + "counterfeit consciousness and profound learning")
+    assert Screen.of(keys, gates, 0.01, 40).families(toks) == []  # 2 hits in 20k words
+    assert Screen.of(keys, gates, 0.01, 40, {"x": 2}).families(toks) == ["x"]
+    assert Screen.of(keys, gates, 0.01, 40, {"x": 3}).families(toks) == []

@@ -46,7 +46,8 @@ class Screen:
     likewise, and ``longer`` the first three tokens of a longer key to (tokens, family, keys)
     triples, verified in place. ``floors`` holds each family's density floor in hits per 100
     words; ``unbounded`` the families with a heavy key that has no fast token (all non-ASCII): a
-    document can never be passed on their account.
+    document can never be passed on their account; ``count_floors`` the families whose gate can
+    also open on a number of hits, whatever the length (``score.Gate.count_centre``).
     """
 
     singles: dict[bytes, dict[str, int]]
@@ -57,11 +58,13 @@ class Screen:
     floors: dict[str, float]
     unbounded: frozenset[str]
     pseudo_words: float
+    count_floors: dict[str, int]
 
     @classmethod
     def of(cls, keys: Mapping[str, Iterable[str]], gates: Mapping[str, tuple[float, float]],
-           min_spin: float, pseudo_words: float) -> Screen:
-        """``keys``: family → its heavy keys; ``gates``: family → (centre, scale) of its gate."""
+           min_spin: float, pseudo_words: float, count_floors: Mapping[str, int] | None = None) -> Screen:
+        """``keys``: family → its heavy keys; ``gates``: family → (centre, scale) of its gate;
+        ``count_floors``: family → a number of hits at which its gate can open at any length."""
         fams = [fam for fam, ks in keys.items() for _ in ks]
         # one encode and translate for all keys, a line each (35k keys: 20 ms rather than 100)
         blob = "\n".join(k for ks in keys.values() for k in ks).lower()
@@ -92,7 +95,8 @@ class Screen:
         logit = math.log(min_spin / (1.0 - min_spin))
         floors = {fam: centre + scale * logit for fam, (centre, scale) in gates.items()}
         starts = frozenset(pairs) | {s[:2] for s in longer}
-        return cls(singles, pairs, longer, frozenset(singles), starts, floors, frozenset(unbounded), pseudo_words)
+        return cls(singles, pairs, longer, frozenset(singles), starts, floors, frozenset(unbounded), pseudo_words,
+                   dict(count_floors or {}))
 
     def counts(self, toks: list[bytes]) -> dict[str, int]:
         """Occurrences of each family's heavy keys among the fast tokens ``toks``."""
@@ -121,5 +125,7 @@ class Screen:
         """The families whose gate could open on a document of fast tokens ``toks``: those whose
         count reaches their floor, and the unbounded ones. The rest need not even be matched."""
         words = len(toks) + self.pseudo_words
-        out = [fam for fam, count in self.counts(toks).items() if 100.0 * count / words >= self.floors[fam]]
+        by_count = self.count_floors
+        out = [fam for fam, count in self.counts(toks).items()
+               if 100.0 * count / words >= self.floors[fam] or count >= by_count.get(fam, count + 1)]
         return out + [fam for fam in sorted(self.unbounded) if fam not in out]
