@@ -240,3 +240,15 @@ def test_a_restored_number_word_starting_a_sentence_is_capitalised() -> None:
     changed = {c.start: c.restored for c in r.analyze(text).changes}
     assert changed[text.index("5 others")] == "Five"
     assert changed[text.index("5 more")] == "five"
+
+
+def test_analysis_without_flags_has_the_same_changes(shared: Path) -> None:
+    """restore() asks for no flags; its changes and report must be those of a full analysis."""
+    r = Restorer()
+    texts = [p.read_text(encoding="utf-8") for p in sorted((shared / "examples" / "wild-dev").glob("*.spun.txt"))]
+    texts.append("We study data innovation (IT) here.")
+    for text in texts:
+        full, lean = r.analyze(text), r.analyze(text, flags=False)
+        assert full.flags and lean.flags == ()
+        assert (lean.report, lean.changes) == (full.report, full.changes)
+        assert r.restore_and_explain(text)[1] == list(full.changes)

@@ -65,7 +65,7 @@ class DocOutcome:
     reasons: tuple[str, ...] = ()
     families: tuple[str, ...] = ()
     characters: int = 0
-    top_flag: float = float("-inf")  # the best flag's score (-inf: no flag)
+    top_flag: float = float("-inf")  # the best flag's score (-inf: no flag, or flags not asked for)
 
     @property
     def changes(self) -> int:
@@ -282,7 +282,7 @@ def chunked(items: Iterable[T], size: Callable[[T], int], max_size: int = CHUNK_
 def _restore_chunk(restorer: Restorer, texts: Sequence[str]) -> list[tuple[str, DocOutcome]]:
     out = []
     for text in texts:
-        a = restorer.analyze(text)
+        a = restorer.analyze(text, flags=False)  # the stats count changes, never flags
         out.append((apply_changes(text, a.changes) if a.changes else text, DocOutcome.of(a, len(text))))
     return out
 

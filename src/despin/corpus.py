@@ -438,7 +438,7 @@ def process_jsonl(restorer: Restorer, job: Job) -> list[LineResult]:
     for n, raw in enumerate(job.lines, job.first_line):
         try:
             obj, text, bom, eol = read_record(raw, job.field, n)
-            a = restorer.analyze(text)
+            a = restorer.analyze(text, flags=job.mode == "scan")  # only a scan reports flags
         except LexiconError:
             raise
         except (Malformed, ValueError, TypeError) as e:

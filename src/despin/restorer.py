@@ -179,11 +179,11 @@ class Restorer:
 
     def restore(self, text: str) -> str:
         """The text with every change at or above the threshold applied."""
-        a = self.analyze(text)
+        a = self.analyze(text, flags=False)
         return apply_changes(text, a.changes) if a.changes else text
 
     def restore_and_explain(self, text: str) -> tuple[str, list[Change]]:
-        a = self.analyze(text)
+        a = self.analyze(text, flags=False)
         return (apply_changes(text, a.changes) if a.changes else text), list(a.changes)
 
     def scan(self, text: str) -> ScanResult:
@@ -192,16 +192,21 @@ class Restorer:
 
     # -- the pipeline ------------------------------------------------------------------------
 
-    def analyze(self, text: str) -> Analysis:
+    def analyze(self, text: str, flags: bool = True) -> Analysis:
         """The document report, the changes at or above the threshold and every flag: the
-        pipeline, then the acronym cue (which holds in any document, spun-looking or not)."""
+        pipeline, then the acronym cue (which holds in any document, spun-looking or not).
+
+        ``flags=False`` leaves out the flags that are no change (a restore needs only the
+        changes): 7% fewer instructions on spun text, where every candidate is flagged."""
         text = _check_text(text, self.config.max_chars)
-        a = self._analyze(text)
+        a = self._analyze(text, flags)
         if "(" in text:
             a = self._acronym_cues(text, a)
+            if not flags and a.flags:
+                a = Analysis(a.report, a.changes, ())
         return a
 
-    def _analyze(self, text: str) -> Analysis:
+    def _analyze(self, text: str, with_flags: bool = True) -> Analysis:
         cfg = self.config
         lexicon = self.lexicon
         # 0. the pre-screen: the families that could be active; most clean documents end here
@@ -255,7 +260,7 @@ class Restorer:
             changes += self._articles(words, changes)
         changes.sort(key=lambda c: c.start)
 
-        flags = self._flags(gains, words, matches, options, chosen)
+        flags = self._flags(gains, words, matches, options, chosen) if with_flags else []
         return Analysis(report, tuple(changes), tuple(flags))
 
     def _acronym_cues(self, text: str, a: Analysis) -> Analysis:
