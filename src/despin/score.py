@@ -87,6 +87,10 @@ class Gate(NamedTuple):
     ``min_terms``: the gate opens only on strong hits of this many distinct terms (``_term``):
     one genuine term repeated in a short text is not a spinner ("character set" 5 times in 100
     words is a density of 3.4).
+    ``count_centre``, ``count_scale``: count evidence, for a family whose heavy rows are all but
+    absent from clean text. It is also recognised by how many distinct terms it hits, however long
+    the document: once COUNT_MIN_TERMS distinct terms hit, its spin is at least
+    logistic((terms - count_centre) / count_scale). (Off by default: centre infinite.)
     """
 
     min_weight: float
@@ -99,14 +103,12 @@ class Gate(NamedTuple):
     count_scale: float = 1.0
 
 
-# ``count_centre``/``count_scale``: a family whose heavy rows are all but absent from clean text is
-# also recognised by how many distinct terms it hits, however long the document: its spin is at
-# least logistic((terms - count_centre) / count_scale) once COUNT_MIN_TERMS distinct terms hit. A
-# paper-mill article of 1,400 words with four tortured phrases has a density of 0.27 per 100 words
-# (spin 0.08 by density alone), where a carrier sentence with one has 1.7.
-# No document of 5,393 clean ones (2.3M words: shared/corpora/clean, the machine-built corpus of
-# scripts/build_machine_clean_corpus.py, the Lee news corpus) holds two distinct heavy tortured
-# terms; 22 hold one, so one term never counts here (the density does that).
+# Count evidence (Gate.count_centre) is for long papers: a paper-mill article of 1,400 words with
+# four tortured phrases has a density of 0.27 per 100 words (spin 0.08 by density alone), where a
+# carrier sentence with one has 1.7. No document of 5,393 clean ones (2.3M words: shared/corpora/
+# clean, the machine-built corpus of scripts/build_machine_clean_corpus.py, the Lee news corpus)
+# holds two distinct heavy tortured terms; 22 hold one, so one term never counts here (the density
+# does that). The tortured curve: two terms give 0.5, three 0.97.
 COUNT_MIN_TERMS = 2
 
 FAMILY_GATES = {
@@ -516,7 +518,8 @@ def document_report(
     F row of weight ≥ its gate's ``min_weight`` whose best LM gain exceeds ``min_gain``, each term
     counted at most ``max_repeats`` times; their count per 100 words (plus EVIDENCE_PSEUDO_WORDS) is
     mapped through a logistic curve with the gate's ``centre`` and ``scale``, provided the hits
-    come from ``min_terms`` distinct terms. Each family has its own ``Gate`` because its rows'
+    come from ``min_terms`` distinct terms (and raised by the count of distinct terms where the
+    gate has count evidence). Each family has its own ``Gate`` because its rows'
     reach in clean text differs by two orders of magnitude (scripts/measure_evidence.py prints the
     figures behind them).
 
