@@ -206,3 +206,19 @@ def test_several_tortured_phrases_in_a_long_document_are_restored(monkeypatch: p
     no_count = {f: g._replace(count_centre=float("inf")) for f, g in score.FAMILY_GATES.items()}
     monkeypatch.setattr(score, "FAMILY_GATES", no_count)
     assert r.restore(text) != _long_report(restored)
+
+
+def test_a_tortured_phrase_alone_in_a_long_document_is_flagged_not_changed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fingerprint family's heavy hit is flagged whatever the gate says; only flagged."""
+    r = Restorer()
+    paragraphs = [ORIG.strip()] * 30  # about 4,900 words: the gate's density stays far too low
+    clean = "\n\n".join(paragraphs)
+    text = "\n\n".join([*paragraphs[:4], _PAPER_SENTENCES[0], *paragraphs[4:]])
+    assert r.restore(text) == text and r.scan(clean).flags == ()
+    flags = r.scan(text).flags
+    assert [(f.spun, f.restored, f.reason, f.family) for f in flags] == [
+        ("counterfeit consciousness", "artificial intelligence", "tortured_phrase", "tortured")]
+    assert flags[0].score < r.config.threshold and flags[0].source.startswith("tortured.tsv:")
+    no_fingerprint = {f: g._replace(fingerprint=False) for f, g in score.FAMILY_GATES.items()}
+    monkeypatch.setattr(score, "FAMILY_GATES", no_fingerprint)
+    assert r.scan(text).flags == ()

@@ -211,7 +211,7 @@ class Restorer:
         lexicon = self.lexicon
         # 0. the pre-screen: the families that could be active; most clean documents end here
         toks = fast_tokens(text)
-        possible = score.screen(lexicon).families(toks)
+        possible = score.screen(lexicon).families(toks, fingerprints=with_flags)
         empty = Analysis(DocReport(0.0, "", 0.0, len(toks), ()), (), ())
         if not possible:
             return empty
@@ -226,8 +226,9 @@ class Restorer:
         evidence = _merged(by_family.values())
         gains = _Gains(lm, words)
         report, family_spin, segments = score.document_report(words, len(toks), evidence, gains)
+        fingerprints = self._fingerprints(by_family, family_spin, words, gains) if with_flags else []
         if not family_spin:
-            return Analysis(report, (), ())
+            return Analysis(report, (), tuple(fingerprints))
         # 2. the matches of the families that spun this document
         matches = _merged(by_family.get(fam) or find(words, lexicon, lexicon.index(fam)) for fam in family_spin)
 
@@ -261,7 +262,41 @@ class Restorer:
         changes.sort(key=lambda c: c.start)
 
         flags = self._flags(gains, words, matches, options, chosen) if with_flags else []
+        if fingerprints:
+            covered = {(f.start, f.end) for f in flags}
+            flags = sorted(flags + [f for f in fingerprints if (f.start, f.end) not in covered], key=lambda f: f.start)
         return Analysis(report, tuple(changes), tuple(flags))
+
+    def _fingerprints(self, by_family: dict[str, list[Match]], family_spin: dict[str, float], words: Words,
+                      gains: _Gains) -> list[Flag]:
+        """Flags for the heavy hits of the fingerprint families (``score.Gate.fingerprint``), for
+        those the pipeline does not flag itself: a tortured phrase alone in a long paper, whose gate
+        stays shut or too weak to offer candidates, is still reported. Each is scored at the
+        family's document spin, or MIN_FAMILY_SPIN where the gate stayed shut (its estimate is
+        below that), and without the segment's: an upper bound. Such a flag is never a change."""
+        out = []
+        for fam, found in by_family.items():
+            gate = score.FAMILY_GATES.get(fam, score.DEFAULT_GATE)
+            if not gate.fingerprint:
+                continue
+            spin = family_spin.get(fam, score.MIN_FAMILY_SPIN)
+            for m in found:
+                heavy = [(ei, e) for ei, e in enumerate(m.entries) if e.family == fam and e.weight >= gate.min_weight]
+                if not heavy:
+                    continue
+                ei, e = heavy[0]
+                chained = e.spun in self.lexicon.rewritten(fam)
+                name = m.capitalised and not m.sentence_initial and e.scope != "name"
+                log_odds = score.prior_log_odds(fam, score.features(self.config.model, e, chained, name))
+                log_odds += score.local_cue(words, m)
+                p = min(_P_MAX, spin / (1.0 + 10.0 ** -log_odds))
+                alts = list(e.restored[:MAX_ALTERNATIVES])
+                scored = [(math.log10(p * score.alt_share(e, rank) / (1.0 - p)) + score.ALPHA * g, rank)
+                          for rank, g in enumerate(gains.of(m, alts))]
+                sc, rank = max(scored)
+                c = self._change(m, decode.Option(-1, alts[rank], ei, 0.0), round(sc, 3), words.text)
+                out.append(Flag(m.start, m.end, m.surface, c.restored, tuple(alts), c.score, c.reason, e.where, fam))
+        return out
 
     def _acronym_cues(self, text: str, a: Analysis) -> Analysis:
         """Restore the phrases that a parenthesised acronym after them spells (score.ACRONYM_RE),

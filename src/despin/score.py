@@ -91,6 +91,9 @@ class Gate(NamedTuple):
     absent from clean text. It is also recognised by how many distinct terms it hits, however long
     the document: once COUNT_MIN_TERMS distinct terms hit, its spin is at least
     logistic((terms - count_centre) / count_scale). (Off by default: centre infinite.)
+    ``fingerprint``: every match of a heavy row is flagged (``scan``), the gate open or not, with
+    the score it would have at the spin MIN_FAMILY_SPIN: a phrase that is evidence by itself (a
+    tortured phrase) is reported even alone in a long document. Changes still need the gate.
     """
 
     min_weight: float
@@ -101,6 +104,7 @@ class Gate(NamedTuple):
     min_terms: int = 2
     count_centre: float = math.inf
     count_scale: float = 1.0
+    fingerprint: bool = False
 
 
 # Count evidence (Gate.count_centre) is for long papers: a paper-mill article of 1,400 words with
@@ -118,7 +122,8 @@ FAMILY_GATES = {
     # not know most technical terms either): distinctive rows count without an LM gain, one suffices,
     # and each counts once (a genuine term that is also a key, "target capacity" 3 times in cloud
     # documentation, would otherwise open the gate by repetition alone)
-    "tortured": Gate(3.0, -math.inf, 0.5, 0.1, max_repeats=1, min_terms=1, count_centre=2.0, count_scale=0.3),
+    "tortured": Gate(3.0, -math.inf, 0.5, 0.1, max_repeats=1, min_terms=1, count_centre=2.0, count_scale=0.3,
+                     fingerprint=True),
     "wordnet": Gate(5.0, STRONG_GAIN, 1.55, 0.1),
 }
 DEFAULT_GATE = Gate(1.0, STRONG_GAIN, 2.0, 0.3)  # user families: like news
@@ -154,7 +159,8 @@ def screen(lexicon: Lexicon) -> Screen:
         # a family with count evidence can open on COUNT_MIN_TERMS hits at any length
         by_count = {f: COUNT_MIN_TERMS for f in keys
                     if FAMILY_GATES.get(f, DEFAULT_GATE).count_centre < math.inf}
-        return Screen.of(keys, gates, MIN_FAMILY_SPIN, EVIDENCE_PSEUDO_WORDS, by_count)
+        fingerprints = [f for f in keys if FAMILY_GATES.get(f, DEFAULT_GATE).fingerprint]
+        return Screen.of(keys, gates, MIN_FAMILY_SPIN, EVIDENCE_PSEUDO_WORDS, by_count, fingerprints)
 
     return lexicon.derived("screen", make)
 

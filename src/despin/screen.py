@@ -47,7 +47,9 @@ class Screen:
     triples, verified in place. ``floors`` holds each family's density floor in hits per 100
     words; ``unbounded`` the families with a heavy key that has no fast token (all non-ASCII): a
     document can never be passed on their account; ``count_floors`` the families whose gate can
-    also open on a number of hits, whatever the length (``score.Gate.count_centre``).
+    also open on a number of hits, whatever the length (``score.Gate.count_centre``);
+    ``fingerprints`` the families whose heavy hits are flagged in any document
+    (``score.Gate.fingerprint``).
     """
 
     singles: dict[bytes, dict[str, int]]
@@ -59,12 +61,15 @@ class Screen:
     unbounded: frozenset[str]
     pseudo_words: float
     count_floors: dict[str, int]
+    fingerprints: frozenset[str]
 
     @classmethod
     def of(cls, keys: Mapping[str, Iterable[str]], gates: Mapping[str, tuple[float, float]],
-           min_spin: float, pseudo_words: float, count_floors: Mapping[str, int] | None = None) -> Screen:
+           min_spin: float, pseudo_words: float, count_floors: Mapping[str, int] | None = None,
+           fingerprints: Iterable[str] = ()) -> Screen:
         """``keys``: family → its heavy keys; ``gates``: family → (centre, scale) of its gate;
-        ``count_floors``: family → a number of hits at which its gate can open at any length."""
+        ``count_floors``: family → a number of hits at which its gate can open at any length;
+        ``fingerprints``: families whose every heavy hit is flagged, gate open or not."""
         fams = [fam for fam, ks in keys.items() for _ in ks]
         # one encode and translate for all keys, a line each (35k keys: 20 ms rather than 100)
         blob = "\n".join(k for ks in keys.values() for k in ks).lower()
@@ -96,7 +101,7 @@ class Screen:
         floors = {fam: centre + scale * logit for fam, (centre, scale) in gates.items()}
         starts = frozenset(pairs) | {s[:2] for s in longer}
         return cls(singles, pairs, longer, frozenset(singles), starts, floors, frozenset(unbounded), pseudo_words,
-                   dict(count_floors or {}))
+                   dict(count_floors or {}), frozenset(fingerprints))
 
     def counts(self, toks: list[bytes]) -> dict[str, int]:
         """Occurrences of each family's heavy keys among the fast tokens ``toks``."""
@@ -121,11 +126,14 @@ class Screen:
                         out[fam] += c
         return out
 
-    def families(self, toks: list[bytes]) -> list[str]:
+    def families(self, toks: list[bytes], fingerprints: bool = False) -> list[str]:
         """The families whose gate could open on a document of fast tokens ``toks``: those whose
-        count reaches their floor, and the unbounded ones. The rest need not even be matched."""
+        count reaches their floor, and the unbounded ones. The rest need not even be matched.
+        With ``fingerprints``, also the fingerprint families with any hit (for their flags)."""
         words = len(toks) + self.pseudo_words
         by_count = self.count_floors
+        flagged = self.fingerprints if fingerprints else frozenset()
         out = [fam for fam, count in self.counts(toks).items()
-               if 100.0 * count / words >= self.floors[fam] or count >= by_count.get(fam, count + 1)]
+               if 100.0 * count / words >= self.floors[fam] or count >= by_count.get(fam, count + 1)
+               or fam in flagged]
         return out + [fam for fam in sorted(self.unbounded) if fam not in out]
