@@ -222,3 +222,15 @@ def test_a_tortured_phrase_alone_in_a_long_document_is_flagged_not_changed(monke
     no_fingerprint = {f: g._replace(fingerprint=False) for f, g in score.FAMILY_GATES.items()}
     monkeypatch.setattr(score, "FAMILY_GATES", no_fingerprint)
     assert r.scan(text).flags == ()
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # a short technical sentence has few function words (1 of 7 here): still English
+    ("The irregular woodland model outperformed profound learning.",
+     "The random forest model outperformed deep learning."),
+    # a short text with none is not taken for English
+    ("Irregular woodland, profound learning: Modelle, Daten, Ergebnisse.", None),
+])
+def test_a_short_text_needs_one_english_function_word(text: str, want: str | None) -> None:
+    assert score.english_share(text.split()) < score.MIN_ENGLISH_SHARE
+    assert Restorer().restore(text) == (want or text)
