@@ -269,8 +269,6 @@ def inversions(words: Words) -> list[Match]:
             continue
         if hi + 1 < n_words and text[end : starts[hi + 1]] == " " and surface[hi + 1].lower() in _COMPLEMENT:
             continue
-        if _in_compound(text, start, end):
-            continue
         if blocks is None:
             blocks = block_spans(text)
         if protected(text, start, end, blocks):

@@ -21,7 +21,7 @@ from .lexicon import Lexicon, load
 from .match import INVERSION_FAMILY, INVERSION_SOURCE, Match, Words, find, inversions, protected
 from .screen import fast_tokens
 from .tokens import block_spans
-from .types import Change, DocReport, Flag, ScanResult
+from .types import Change, DocReport, Entry, Flag, ScanResult
 
 _P_MAX = 0.999  # no prior probability is certainty: keeps log(1 - p) finite
 # Capitalised words mid-sentence are names far more often than spun words, and a wrong change to a
@@ -226,9 +226,9 @@ class Restorer:
         evidence = _merged(by_family.values())
         gains = _Gains(lm, words)
         report, family_spin, segments = score.document_report(words, len(toks), evidence, gains)
-        fingerprints = self._fingerprints(by_family, family_spin, words, gains) if with_flags else []
         if not family_spin:
-            return Analysis(report, (), tuple(fingerprints))
+            alone = self._fingerprints(by_family, family_spin, words, gains, set()) if with_flags else []
+            return Analysis(report, (), tuple(alone))
         # 2. the matches of the families that spun this document
         matches = _merged(by_family.get(fam) or find(words, lexicon, lexicon.index(fam)) for fam in family_spin)
 
@@ -261,16 +261,18 @@ class Restorer:
             changes += self._articles(words, changes)
         changes.sort(key=lambda c: c.start)
 
-        flags = self._flags(gains, words, matches, options, chosen) if with_flags else []
-        if fingerprints:
-            covered = {(f.start, f.end) for f in flags}
-            flags = sorted(flags + [f for f in fingerprints if (f.start, f.end) not in covered], key=lambda f: f.start)
+        flags: list[Flag] = []
+        if with_flags:
+            flags = self._flags(gains, words, matches, options, chosen)
+            more = self._fingerprints(by_family, family_spin, words, gains, {(f.start, f.end) for f in flags})
+            if more:
+                flags = sorted(flags + more, key=lambda f: f.start)
         return Analysis(report, tuple(changes), tuple(flags))
 
     def _fingerprints(self, by_family: dict[str, list[Match]], family_spin: dict[str, float], words: Words,
-                      gains: _Gains) -> list[Flag]:
-        """Flags for the heavy hits of the fingerprint families (``score.Gate.fingerprint``), for
-        those the pipeline does not flag itself: a tortured phrase alone in a long paper, whose gate
+                      gains: _Gains, covered: set[tuple[int, int]]) -> list[Flag]:
+        """Flags for the heavy hits of the fingerprint families (``score.Gate.fingerprint``) whose
+        span the pipeline has not flagged (``covered``): a tortured phrase alone in a long paper, whose gate
         stays shut or too weak to offer candidates, is still reported. Each is scored at the
         family's document spin, or MIN_FAMILY_SPIN where the gate stayed shut (its estimate is
         below that), and without the segment's: an upper bound. Such a flag is never a change."""
@@ -281,15 +283,13 @@ class Restorer:
                 continue
             spin = family_spin.get(fam, score.MIN_FAMILY_SPIN)
             for m in found:
+                if (m.start, m.end) in covered:
+                    continue
                 heavy = [(ei, e) for ei, e in enumerate(m.entries) if e.family == fam and e.weight >= gate.min_weight]
                 if not heavy:
                     continue
                 ei, e = heavy[0]
-                chained = e.spun in self.lexicon.rewritten(fam)
-                name = m.capitalised and not m.sentence_initial and e.scope != "name"
-                log_odds = score.prior_log_odds(fam, score.features(self.config.model, e, chained, name))
-                log_odds += score.local_cue(words, m)
-                p = min(_P_MAX, spin / (1.0 + 10.0 ** -log_odds))
+                p = min(_P_MAX, spin * self._row_prior(m, e, words, self.lexicon))
                 alts = list(e.restored[:MAX_ALTERNATIVES])
                 scored = [(math.log10(p * score.alt_share(e, rank) / (1.0 - p)) + score.ALPHA * g, rank)
                           for rank, g in enumerate(gains.of(m, alts))]
@@ -385,18 +385,22 @@ class Restorer:
             spin = family_spin.get(e.family, 0.0) * seg_spin
             if spin < min_spin:
                 continue  # nothing this row could show would reach the threshold
-            chained = e.spun in lexicon.rewritten(e.family)
-            name = m.capitalised and not m.sentence_initial and e.scope != "name"
-            log_odds = score.prior_log_odds(e.family, score.features(self.config.model, e, chained, name))
-            log_odds += score.local_cue(words, m)
-            p_row = 1.0 / (1.0 + 10.0 ** -log_odds)
-            p = min(_P_MAX, spin * p_row)
+            p = min(_P_MAX, spin * self._row_prior(m, e, words, lexicon))
             if p <= 0.0 or math.log10(p / (1.0 - p)) + score.ALPHA * gains.best(m, e.family) < floor:
                 continue
             p_best = max(p_best, p)
             for rank, alt in enumerate(e.restored[:MAX_ALTERNATIVES]):
                 opts.append(decode.Option(k, alt, ei, math.log10(p * score.alt_share(e, rank))))
         return opts, p_best
+
+    def _row_prior(self, m: Match, e: Entry, words: Words, lexicon: Lexicon) -> float:
+        """P(match ``m`` is row ``e``'s substitution) before the document's spin and the LM: the
+        fitted prior of its features, with the local cues."""
+        chained = e.spun in lexicon.rewritten(e.family)
+        name = m.capitalised and not m.sentence_initial and e.scope != "name"
+        log_odds = score.prior_log_odds(e.family, score.features(self.config.model, e, chained, name))
+        log_odds += score.local_cue(words, m)
+        return 1.0 / (1.0 + 10.0 ** -log_odds)
 
     @staticmethod
     def _change(m: Match, opt: decode.Option, sc: float, text: str) -> Change:
