@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
@@ -234,3 +235,16 @@ def test_a_tortured_phrase_alone_in_a_long_document_is_flagged_not_changed(monke
 def test_a_short_text_needs_one_english_function_word(text: str, want: str | None) -> None:
     assert score.english_share(text.split()) < score.MIN_ENGLISH_SHARE
     assert Restorer().restore(text) == (want or text)
+
+
+def test_a_confident_longer_reading_rejects_the_one_inside_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    # "k-implies" → *k-means* (a light row) sits inside "k-implies grouping" → *k-means clustering*
+    # (a heavy one). The LM knows neither term and prefers "grouping" to "clustering", so without
+    # the rival term the decoder half-restored the term as "k-means grouping".
+    text = "We compared irregular woodland models with k-implies grouping on the patient records."
+    want = "We compared random forest models with k-means clustering on the patient records."
+    assert Restorer().restore(text) == want
+    from despin import decode
+
+    monkeypatch.setattr(decode, "RIVAL_KEEP_LOG", -math.inf)  # the rule switched off
+    assert Restorer().restore(text) != want

@@ -92,6 +92,7 @@ def decode_cluster(
     for k in members:
         i = matches[k].i
         keep_at[i] = min(keep_at.get(i, 0.0), keep_log.get(k, 0.0))
+    rival = _rivals(matches, members, keep_log)
 
     h2, h1 = history(words, a)
     view = lm_view(words)
@@ -119,7 +120,7 @@ def decode_cluster(
             for opt in starting.get(p, ()):
                 m = matches[opt.match]
                 t2, t1 = s2, s1
-                sc = base + opt.log_prior
+                sc = base + opt.log_prior + rival.get(opt.match, 0.0)
                 for ow in out_words(opt.alt, clitic_after(words, m.j)):
                     sc += ALPHA * lm.logprob(ow, t2, t1)
                     t2, t1 = t1, ow
@@ -150,7 +151,29 @@ def decode_cluster(
             path.append(opt)
         pos, state = prev_pos, prev_state
     path.reverse()
-    return _local_scores(lm, words, matches, a, b, path, keep_at)
+    return _local_scores(lm, words, matches, a, b, path, keep_at, rival)
+
+
+# Only a confident covering reading (p >= 0.9) rejects the readings inside it: with every covering
+# rival counted, "can" → *will* lost to a weak "It can be" row in wild-dev 01 and neither was applied.
+RIVAL_KEEP_LOG = -1.0
+
+
+def _rivals(matches: list[Match], members: list[int], keep_log: dict[int, float]) -> dict[int, float]:
+    """For each match, the keep term of the most confident other match that overlaps it: taking
+    one reading of a span rejects the others ("k-implies grouping" → *k-means clustering* at
+    weight 5 against "k-implies" → *k-means* at 0.5 inside it, where the LM, which knows neither
+    term, preferred "grouping" to "clustering" and so the short row's half-restoration won)."""
+    out: dict[int, float] = {}
+    with_opts = [k for k in members if k in keep_log]
+    for k in with_opts:
+        m = matches[k]
+        worst = min((keep_log[q] for q in with_opts
+                     if q != k and matches[q].i <= m.i and m.j <= matches[q].j
+                     and matches[q].j - matches[q].i > m.j - m.i), default=0.0)
+        if worst <= RIVAL_KEEP_LOG:
+            out[k] = worst
+    return out
 
 
 def _decode_single(opts: list[Option], gains: list[float], keep: float) -> list[Choice]:
@@ -178,6 +201,7 @@ def _local_scores(
     b: int,
     path: list[Option],
     keep_at: dict[int, float],
+    rival: dict[int, float],
 ) -> list[Choice]:
     """Each chosen option's score: the path's score with it minus the path's score with only it
     undone.
@@ -226,7 +250,7 @@ def _local_scores(
         h2, h1 = hist[idx]
         alt = out_words(o.alt, clitic_after(words, m.j))
         delta = seq_logprob(lm, h2, h1, alt + right) - seq_logprob(lm, h2, h1, spun_words(words, m) + right)
-        out.append(Choice(o, round(o.log_prior - keep_at.get(m.i, 0.0) + ALPHA * delta, 3)))
+        out.append(Choice(o, round(o.log_prior + rival.get(o.match, 0.0) - keep_at.get(m.i, 0.0) + ALPHA * delta, 3)))
     return out
 
 
