@@ -20,6 +20,11 @@ words (``B`` and ``B ext``):
   never right, yet the LM, one word shorter, preferred them ("intestinal sickness transmission" →
   *malaria*). A tail that is a parenthesised acronym ("web of things (iot)") is left as it is,
   as is a key whose tail fits no alternative, or whose relation to the others is unknown.
+
+Then, in every row, the alternatives that share more of the key's words come first, and among them
+those that agree with the key's last word in number: the spinner keeps the words it does not swap
+("mean square blunder" is *mean square error*, not the first-listed *mean squared error*; "type ii
+mistake" was restored as *type i error*, "pv frameworks" as *pv system*).
 * Any other key spells only the base term: the extended alternatives are dropped (the text does not
   hold their extra words).
 
@@ -51,6 +56,24 @@ def _plural(word: str) -> bool:
 def align(key: str, alts: list[str], base_keys: dict[str, list[str]], extended_keys: set[str]) -> list[str]:
     """The row's alternatives in the order (and selection) its key calls for. ``base_keys``: every
     key's alternatives; ``extended_keys``: the keys that another key extends by whole words."""
+    return by_kept_words(key, select(key, alts, base_keys, extended_keys))
+
+
+def by_kept_words(key: str, alts: list[str]) -> list[str]:
+    """Alternatives sharing more of the key's words first, then those agreeing with the key's last
+    word in number; otherwise as they were (a stable sort)."""
+    words = set(key.replace("-", " ").split())
+    last = key.replace("-", " ").split()[-1]
+
+    def rank(a: str) -> tuple[int, int]:
+        ws = a.replace("-", " ").split()
+        return (-len(words & set(ws)), 0 if _plural(ws[-1]) == _plural(last) else 1)
+
+    return sorted(alts, key=rank)
+
+
+def select(key: str, alts: list[str], base_keys: dict[str, list[str]], extended_keys: set[str]) -> list[str]:
+    """The rule on compounds (see the module docstring)."""
     bases = [a for a in alts if not any(a != b and _extends(a, b) for b in alts)]
     extended = [a for a in alts if a not in bases]
     if not extended:
