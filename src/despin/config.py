@@ -8,10 +8,12 @@ from typing import NamedTuple
 class Config(NamedTuple):
     """Options for restoring text. Override any field by keyword: ``restore(text, threshold=2)``.
 
-    - ``threshold`` (default 0.25, in the score's unit, log10 odds that the author wrote the
-      restoration): a change is applied when its score reaches it. 0.25 means about 64%. On the
-      news dev passages, 0, 0.25, 0.5 and 1.0 gave recall 0.855/0.830/0.784/0.599 and precision
-      0.905/0.912/0.927/0.948 (seed included): 0.25 keeps the seed's first half at 0.935/0.957.
+    - ``threshold`` (default 0.15, in the score's unit: log10 odds that the change is right, as
+      calibrated on the dev pages, see ``score.CAL_SLOPE``): a change is applied when its score
+      reaches it. 0.15 means about 59%. On the news dev passages, 0.06, 0.15, 0.24 and 0.41 gave
+      recall 0.855/0.830/0.784/0.599 and precision 0.905/0.912/0.927/0.948 (seed included): 0.15
+      keeps the seed's first half at 0.935/0.957. The wrong changes are confident ones, so a
+      higher threshold buys little precision.
       Spans below it are still reported by ``scan``, with their candidates.
     - ``families`` (default ``None``: every shipped family): lexicon families to use.
     - ``lexicons`` (default ``()``): paths of extra user lexicons in the same TSV format.
@@ -26,7 +28,7 @@ class Config(NamedTuple):
       worker; split them first.
     """
 
-    threshold: float = 0.25
+    threshold: float = 0.15
     families: tuple[str, ...] | None = None
     lexicons: tuple[str, ...] = ()
     model: str = "trigram"

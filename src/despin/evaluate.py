@@ -194,6 +194,18 @@ def eval_gold(paths: Iterable[str | Path], restore: Callable[[str], str]) -> lis
     return out
 
 
+def judge_gold(spun: str, candidates: Iterable[Any], edits: list[dict[str, Any]]) -> list[tuple[float, bool]]:
+    """(score, correct) for each candidate change of a real page: correct when the page with that
+    change alone applied scores as one good change and nothing false (``score_output``). Real gold
+    edits often span more than one of despin's changes ("keep away from talking concerning" for
+    *avoid speaking about*), so the exact-span test of ``judge`` would call most of them wrong."""
+    out = []
+    for c in candidates:
+        s = score_output(spun, spun[: c.start] + c.restored + spun[c.end :], edits)
+        out.append((c.score, s.good_changes == s.changes == 1))
+    return out
+
+
 def eval_clean(paths: Iterable[str | Path], restore: Callable[[str], str]) -> list[tuple[str, Score]]:
     """False changes on clean JSONL corpora (every change counts as false)."""
     out = []
@@ -296,7 +308,7 @@ def _apply(text: str, changes: Iterable[Any]) -> str:
     return apply_changes(text, changes)
 
 
-def reliability(judged: list[tuple[float, bool]], edges: tuple[float, ...] = (-2, -1, 0, 0.5, 1, 2, 3, 4)) -> list[
+def reliability(judged: list[tuple[float, bool]], edges: tuple[float, ...] = (-1, -0.5, 0, 0.5, 1, 1.5, 2)) -> list[
         tuple[str, int, float, float]]:
     """Rows (score bin, candidates, measured share right, share the score predicts at the bin's
     mean): a calibrated score has the last two columns close."""
@@ -314,7 +326,8 @@ def reliability(judged: list[tuple[float, bool]], edges: tuple[float, ...] = (-2
 
 
 def pr_curve(judged: list[tuple[float, bool]], required: int,
-             thresholds: tuple[float, ...] = (-1, -0.5, 0, 0.5, 1, 1.5, 2, 3)) -> list[tuple[float, float, float, int]]:
+             thresholds: tuple[float, ...] = (-0.5, -0.25, 0, 0.15, 0.25, 0.5, 0.75, 1)) -> list[
+                 tuple[float, float, float, int]]:
     """(threshold, precision, recall, changes) if every candidate at or above the threshold were applied."""
     rows = []
     for t in thresholds:
@@ -387,8 +400,14 @@ def run(args: Any, restorer: Any, out: Any = None) -> int:
 
     if gold_files:
         total = Score()
+        judged: list[tuple[float, bool]] = []
         line(f"{'gold file':44} {'recall':>7} {'prec.':>7} {'correct':>9} {'good/changes':>13}")
-        for name, s in eval_gold(gold_files, restorer.restore):
+        for path in gold_files:
+            g = load_gold(path)
+            spun = g["spun"].rstrip("\n")
+            analysis = restorer.analyze(spun)
+            name, s = Path(path).name, score_output(spun, _apply(spun, analysis.changes).rstrip("\n"), g["edits"])
+            judged += judge_gold(spun, analysis.flags, g["edits"])
             total += s
             line(f"{name:44} {s.recall:7.3f} {s.precision:7.3f} {s.correct:4}/{s.required:<4} "
                  f"{s.good_changes:5}/{s.changes:<5}")
@@ -400,6 +419,7 @@ def run(args: Any, restorer: Any, out: Any = None) -> int:
         line("\nlexicon coverage of the required gold edits, by family:")
         for fam, (n, t) in sorted(coverage(gold_files, restorer.lexicon).items()):
             line(f"  {fam:20} {n:5}/{t:<5} {n / t if t else 0:.3f}")
+        _calibration(line, judged, total.required, args.plot)
     if clean_files:
         total = Score()
         line(f"\n{'clean corpus':44} {'words':>8} {'false':>6} {'per 1k':>7} {'identical':>10}")
@@ -427,17 +447,24 @@ def run(args: Any, restorer: Any, out: Any = None) -> int:
              f"({s.correct}/{s.required} restored, {s.false_changes} wrong or false changes)")
         line(f"  document detection: precision {sim.detection_precision:.3f} recall {sim.detection_recall:.3f} "
              f"(tp {sim.doc_tp} fp {sim.doc_fp} fn {sim.doc_fn} tn {sim.doc_tn})")
-        line("  reliability (score bin, candidates, measured share right, predicted by the score):")
-        for label, count, right, pred in reliability(sim.judged):
-            line(f"    {label:14} {count:6} {right:7.3f} {pred:7.3f}")
-        line("  precision/recall if candidates at or above each threshold were applied:")
-        curve = pr_curve(sim.judged, s.required)
-        for th, p_, r_, n_changes in curve:
-            line(f"    threshold {th:+5.1f}: precision {p_:.3f} recall {r_:.3f} ({n_changes} changes)")
-        if args.plot:
-            _plot(args.plot, reliability(sim.judged), curve)
-            line(f"  plot written to {args.plot}")
+        _calibration(line, sim.judged, s.required, args.plot)
     return 0
+
+
+def _calibration(line: Callable[..., None], judged: list[tuple[float, bool]], required: int,
+                 plot: str | None) -> None:
+    """Print the reliability table and the precision/recall curve of the scored candidates (and
+    plot them when asked; a run with both gold files and a simulation plots the simulation)."""
+    line("  reliability (score bin, candidates, measured share right, predicted by the score):")
+    for label, count, right, pred in reliability(judged):
+        line(f"    {label:14} {count:6} {right:7.3f} {pred:7.3f}")
+    line("  precision/recall if candidates at or above each threshold were applied:")
+    curve = pr_curve(judged, required)
+    for th, p_, r_, n_changes in curve:
+        line(f"    threshold {th:+5.2f}: precision {p_:.3f} recall {r_:.3f} ({n_changes} changes)")
+    if plot:
+        _plot(plot, reliability(judged), curve)
+        line(f"  plot written to {plot}")
 
 
 def _plot(path: str, rel: list[tuple[str, int, float, float]], curve: list[tuple[float, float, float, int]]) -> None:

@@ -25,9 +25,10 @@ from .types import Change, DocReport, Entry, Flag, ScanResult
 
 _P_MAX = 0.999  # no prior probability is certainty: keeps log(1 - p) finite
 # Capitalised words mid-sentence are names far more often than spun words, and a wrong change to a
-# name costs more than a miss: unless ``restore_names`` is set they need this much more score
-# (log10 odds) than the threshold. "Residence Secretary", "Excessive Courtroom" and "Authorities’s"
-# score above 2.5 in wild-dev 03, where genuine names score below 1.
+# name costs more than a miss: unless ``restore_names`` is set they need this much more raw score
+# (log10 odds before the calibration, score.CAL_SLOPE) than the threshold. "Residence Secretary",
+# "Excessive Courtroom" and "Authorities’s" score above 2.5 raw in wild-dev 03, where genuine names
+# score below 1.
 NAME_MARGIN = 1.5
 # A row is decoded only if its prior plus ALPHA times its best LM gain comes within this of the
 # threshold (a neighbour's restoration can lift a score by about this much in joint decoding).
@@ -241,6 +242,7 @@ class Restorer:
                 keep_log[k] = math.log10(1.0 - p_best)
 
         chosen: list[decode.Choice] = []
+        raw_th = score.raw_threshold(cfg.threshold)  # the decoder's scores are raw
         for members in decode.clusters(matches, words):
             if any(k in options for k in members):
                 chosen += decode.decode_cluster(lm, words, matches, members, options, keep_log, gains.of)
@@ -249,11 +251,11 @@ class Restorer:
         applied: set[int] = set()
         for ch in chosen:
             m = matches[ch.option.match]
-            if ch.score < cfg.threshold:
+            if ch.score < raw_th:
                 continue
             if (m.capitalised and not m.sentence_initial and not cfg.restore_names
                     and m.entries[ch.option.entry_index].scope != "name"
-                    and ch.score < cfg.threshold + NAME_MARGIN):
+                    and ch.score < raw_th + NAME_MARGIN):
                 continue
             applied.add(ch.option.match)
             changes.append(self._change(m, ch.option, ch.score, text))
@@ -332,7 +334,7 @@ class Restorer:
                             continue
                         chained = e.spun in lexicon.rewritten(fam)
                         feats = score.features(self.config.model, e, chained, False)
-                        sc = round(score.prior_log_odds(fam, feats) + score.ACRONYM_CUE, 3)
+                        sc = score.calibrated(score.prior_log_odds(fam, feats) + score.ACRONYM_CUE)
                         restored = decode.transfer_case(m.surface, fits[0])
                         c = Change(lo + m.start, lo + m.end, m.surface, restored, sc, "acronym_fit", e.where, fam)
                         f = Flag(c.start, c.end, m.surface, restored, tuple(fits), sc, c.reason, e.where, fam)
@@ -377,7 +379,7 @@ class Restorer:
         every row, which keeps clean text cheap."""
         opts: list[decode.Option] = []
         p_best = 0.0
-        floor = self.config.threshold - DECODE_MARGIN
+        floor = score.raw_threshold(self.config.threshold) - DECODE_MARGIN
         min_spin = 10.0 ** (floor - score.PRIOR_LOG_ODDS[1] - score.ALPHA * GAIN_CAP)
         for ei, e in enumerate(m.entries):
             if e.scope == "name" and not (m.capitalised and (not m.sentence_initial or m.j - m.i > 1)):
@@ -404,6 +406,7 @@ class Restorer:
 
     @staticmethod
     def _change(m: Match, opt: decode.Option, sc: float, text: str) -> Change:
+        """The change of ``opt`` at ``m`` with its reason, case and calibrated score (``sc`` is raw)."""
         e = m.entries[opt.entry_index]
         if e.scope == "name":
             reason = "spun_name"
@@ -426,7 +429,7 @@ class Restorer:
             restored = restored[:1].upper() + restored[1:]  # "5 others had" → "Five others had"
         if "’" in m.surface:
             restored = restored.replace("'", "’")
-        return Change(m.start, m.end, m.surface, restored, sc, reason, e.where, e.family)
+        return Change(m.start, m.end, m.surface, restored, score.calibrated(sc), reason, e.where, e.family)
 
     @staticmethod
     def _articles(words: Words, changes: list[Change]) -> list[Change]:
@@ -492,5 +495,5 @@ class Restorer:
             e = m.entries[best.entry_index]
             cands = tuple(dict.fromkeys(o.alt for o in opts))
             c = self._change(m, best, sc, words.text)
-            flags.append(Flag(m.start, m.end, m.surface, c.restored, cands, sc, c.reason, e.where, e.family))
+            flags.append(Flag(m.start, m.end, m.surface, c.restored, cands, c.score, c.reason, e.where, e.family))
         return flags
