@@ -9,6 +9,8 @@ from pathlib import Path
 import despin
 from despin.evaluate import score_output
 
+from .conftest import EXAMPLE
+
 
 def _reference(shared: Path):  # type: ignore[no-untyped-def]
     spec = importlib.util.spec_from_file_location("score_restoration", shared / "tools" / "score_restoration.py")
@@ -41,3 +43,40 @@ def test_perfect_output_scores_full_recall() -> None:
     assert (s.recall, s.precision) == (0.0, 0.0)
     s = score_output(spun, spun, edits)
     assert (s.recall, s.precision, s.changes) == (0.0, 1.0, 0)
+
+
+def test_a_candidate_over_two_gold_edits_is_judged_by_the_scorer() -> None:
+    from despin.evaluate import judge, judge_gold
+    from despin.types import Flag
+
+    spun = "They will boost cash for the school."
+    # despin restores the phrase at once where the gold has two one-word edits
+    edits = [{"start": 10, "end": 15, "spun": "boost", "gold": ["raise"], "optional": False},
+             {"start": 16, "end": 20, "spun": "cash", "gold": ["money"], "optional": False}]
+
+    def flag(part: str, restored: str, score: float) -> Flag:
+        start = spun.index(part)
+        return Flag(start, start + len(part), part, restored, (restored,), score, "spun_phrase", "t", "news")
+
+    right = flag("boost cash", "raise money", 1.0)
+    wrong = flag("boost cash", "lift money", 0.5)
+    outside = flag("school", "college", 0.2)
+    got = judge_gold(spun, [right, wrong, outside], edits)
+    assert got == [(1.0, True), (0.5, False), (0.2, False)]
+    assert judge([right], edits) == [(1.0, False)]  # the exact-span test would call it wrong
+
+
+def test_reported_scores_are_calibrated_and_the_threshold_applies_to_them() -> None:
+    from despin import score
+
+    for raw in (-3.0, 0.0, 0.25, 2.0):
+        assert abs(score.raw_threshold(score.calibrated(raw)) - raw) < 0.01
+    a = despin.Restorer().analyze(EXAMPLE)
+    assert a.changes
+    flagged = {(f.start, f.end): f.score for f in a.flags}
+    for c in a.changes:
+        if c.reason in ("spun_word", "spun_phrase"):
+            assert flagged[(c.start, c.end)] == c.score  # the flag reports the change's own score
+        assert c.score >= despin.Restorer().config.threshold
+    low = [f for f in a.flags if f.score < despin.Restorer().config.threshold]
+    assert low and not {(f.start, f.end) for f in low} & {(c.start, c.end) for c in a.changes}

@@ -197,8 +197,8 @@ def eval_gold(paths: Iterable[str | Path], restore: Callable[[str], str]) -> lis
 def judge_gold(spun: str, candidates: Iterable[Any], edits: list[dict[str, Any]]) -> list[tuple[float, bool]]:
     """(score, correct) for each candidate change of a real page: correct when the page with that
     change alone applied scores as one good change and nothing false (``score_output``). Real gold
-    edits often span more than one of despin's changes ("keep away from talking concerning" for
-    *avoid speaking about*), so the exact-span test of ``judge`` would call most of them wrong."""
+    edits and despin's changes often cut the text differently ("boost cash" → *raise money* is one
+    change over two gold edits), which the exact-span test of ``judge`` would call wrong."""
     out = []
     for c in candidates:
         s = score_output(spun, spun[: c.start] + c.restored + spun[c.end :], edits)
