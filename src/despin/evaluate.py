@@ -196,13 +196,14 @@ def eval_gold(paths: Iterable[str | Path], restore: Callable[[str], str]) -> lis
 
 def judge_gold(spun: str, candidates: Iterable[Any], edits: list[dict[str, Any]]) -> list[tuple[float, bool]]:
     """(score, correct) for each candidate change of a real page: correct when the page with that
-    change alone applied scores as one good change and nothing false (``score_output``). Real gold
+    change alone applied scores good changes only (``score_output``; a change over two gold edits
+    counts as two). Real gold
     edits and despin's changes often cut the text differently ("boost cash" → *raise money* is one
     change over two gold edits), which the exact-span test of ``judge`` would call wrong."""
     out = []
     for c in candidates:
         s = score_output(spun, spun[: c.start] + c.restored + spun[c.end :], edits)
-        out.append((c.score, s.good_changes == s.changes == 1))
+        out.append((c.score, s.changes > 0 and s.good_changes == s.changes))
     return out
 
 
