@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from despin import Restorer
+from despin import Restorer, apply_changes
 from despin.match import Words, find
 
 from .conftest import DATA, ROOT
@@ -203,3 +203,16 @@ def test_changes_agree_with_the_tokenizer_on_fences_and_urls(fragment: str) -> N
     protected = [(t.start, t.end) for t in tokenize(text) if t.kind == "protected"]
     assert changes and protected
     assert not [c for c in changes for s, e in protected if c.start < e and c.end > s]
+
+
+def test_a_kept_phrase_is_left_in_a_spun_document() -> None:
+    """The keep-list holds genuine phrases found changed in clean text ("last fiscal year" lost
+    "fiscal" to the wordnet row "fiscal year" -> *year* in the Lee news corpus); inside a document
+    that is plainly WordNet-spun, the spun words around it are still restored."""
+    text = ("The company's profit rose 11 percent last fiscal year. Workers area unit angry, and that we have "
+            "a tendency to assume it's Associate in Nursing outrage, the union aforesaid. The managers area "
+            "unit quiet and therefore the shareholders area unit happy, aforesaid Associate in Nursing analyst.")
+    a = Restorer().analyze(text)
+    assert a.report.family == "wordnet" and len(a.changes) >= 5
+    assert "fiscal year" in apply_changes(text, a.changes)
+    assert not [f for f in a.flags if "fiscal" in f.spun]
