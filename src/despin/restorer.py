@@ -47,13 +47,18 @@ class _Gains:
     def __init__(self, lm: ContextModel, words: Words) -> None:
         self._lm, self._words = lm, words
         self._gain: dict[tuple[int, int, str], float] = {}
+        self._best: dict[tuple[int, int, str | None], float] = {}
 
     def best(self, m: Match, family: str | None = None) -> float:
         """The best gain over the alternatives of ``m``'s rows of ``family`` (all rows when
         ``None``): a row is judged by what its own alternatives show."""
-        alts = list(dict.fromkeys(a for e in m.entries if family is None or e.family == family
-                                  for a in e.restored[:MAX_ALTERNATIVES]))
-        return max(self.of(m, alts), default=-math.inf)
+        key = (m.i, m.j, family)
+        got = self._best.get(key)
+        if got is None:
+            alts = list(dict.fromkeys(a for e in m.entries if family is None or e.family == family
+                                      for a in e.restored[:MAX_ALTERNATIVES]))
+            got = self._best[key] = max(self.of(m, alts), default=-math.inf)
+        return got
 
     def of(self, m: Match, alts: list[str]) -> list[float]:
         """The gain of each of ``alts`` at ``m``."""
@@ -131,6 +136,8 @@ class Restorer:
         if cfg.lexicons:
             cfg = cfg._replace(lexicons=tuple(str(p) for p in cfg.lexicons))
         self.config = cfg
+        # (row, name) -> the row's fitted prior log-odds: the same rows match in every document
+        self._priors: dict[tuple[Entry, bool], float] = {}
 
     def __reduce__(self) -> tuple[type, tuple[Config]]:
         return (Restorer, (self.config,))
@@ -398,9 +405,12 @@ class Restorer:
     def _row_prior(self, m: Match, e: Entry, words: Words, lexicon: Lexicon) -> float:
         """P(match ``m`` is row ``e``'s substitution) before the document's spin and the LM: the
         fitted prior of its features, with the local cues."""
-        chained = e.spun in lexicon.rewritten(e.family)
         name = m.capitalised and not m.sentence_initial and e.scope != "name"
-        log_odds = score.prior_log_odds(e.family, score.features(self.config.model, e, chained, name))
+        log_odds = self._priors.get((e, name))
+        if log_odds is None:
+            chained = e.spun in lexicon.rewritten(e.family)
+            log_odds = score.prior_log_odds(e.family, score.features(self.config.model, e, chained, name))
+            self._priors[(e, name)] = log_odds
         log_odds += score.local_cue(words, m)
         return 1.0 / (1.0 + 10.0 ** -log_odds)
 
