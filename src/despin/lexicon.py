@@ -21,10 +21,10 @@ import pickle
 import re
 import sys
 import time
+from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -64,8 +64,9 @@ class LexiconFile:
 
 
 def shipped_dir() -> Path:
-    """The folder of the lexicons shipped with the package."""
-    return Path(str(resources.files("despin") / "lexicons"))
+    """The folder of the lexicons shipped with the package (beside this module: the package is
+    read from files, never from a zip; ``importlib.resources`` cost 20 ms of every start)."""
+    return Path(__file__).resolve().parent / "lexicons"
 
 
 def shipped_families() -> list[str]:
@@ -233,25 +234,50 @@ class Entries(Mapping[str, tuple[Entry, ...]]):
     The shipped lexicons hold about 100k rows; parsing and validating all of them took 7 s, while
     the matcher only ever needs the rows of keys it finds. The lint tests validate every shipped row
     with the same ``parse_row``; user lexicons are validated whole when loaded.
+
+    A shipped file is kept as one string with the offsets of its lines, and one dict locates every
+    key (file and line number): the compiled lexicon is unpickled at every start, and a list of
+    100k line strings plus a set of every key took 0.12 s of it, this 0.04 s.
     """
 
+    _LINE_BITS = 24  # a location is file << 24 | line number
+
     def __init__(self) -> None:
-        self._files: list[tuple[Header, list[str], dict[str, int]]] = []  # shipped: key -> line number
+        self._files: list[tuple[Header, str, array[int]]] = []  # shipped: header, text, line starts
+        self._where: dict[str, int | tuple[int, ...]] = {}  # key -> its location(s) in the shipped files
         self._parsed: dict[str, tuple[Entry, ...]] = {}
         self._extra: dict[str, list[Entry]] = defaultdict(list)
-        self._all: set[str] = set()
 
     def add_raw(self, header: Header, lines: list[str], keys: dict[str, int]) -> None:
-        self._files.append((header, lines, keys))
+        """A shipped file's lines, with the line number of each key's row."""
+        k = len(self._files)
+        text = "\n".join(lines)
+        starts, at = array("I"), 0
+        for line in lines:
+            starts.append(at)
+            at += len(line) + 1
+        self._files.append((header, text, starts))
+        where = self._where
+        for key, n in keys.items():
+            loc = k << self._LINE_BITS | n
+            got = where.get(key)
+            where[key] = loc if got is None else (*(got if isinstance(got, tuple) else (got,)), loc)
 
     def add_entry(self, e: Entry) -> None:
         self._extra[e.spun].append(e)
         self._parsed.pop(e.spun, None)
 
+    def _row(self, loc: int) -> Entry:
+        header, text, starts = self._files[loc >> self._LINE_BITS]
+        n = loc & ((1 << self._LINE_BITS) - 1)
+        end = starts[n] - 1 if n < len(starts) else len(text)
+        return parse_row(text[starts[n - 1] : end], n, header)
+
     def __getitem__(self, key: str) -> tuple[Entry, ...]:
         got = self._parsed.get(key)
         if got is None:
-            rows = [parse_row(lines[n - 1], n, h) for h, lines, keys in self._files if (n := keys.get(key))]
+            where = self._where.get(key, ())
+            rows = [self._row(loc) for loc in (where if isinstance(where, tuple) else (where,))]
             rows += self._extra.get(key, ())
             if not rows:
                 raise KeyError(key)
@@ -263,22 +289,32 @@ class Entries(Mapping[str, tuple[Entry, ...]]):
         got = self._parsed.get(key)
         if got is not None:
             return got
-        if key in self._all:
+        if key in self._where or key in self._extra:
             return self[key]
         return default
 
+    def shipped_rows(self, family: str) -> Iterator[str]:
+        """The row texts of the shipped files of ``family`` (one per key)."""
+        for header, text, _ in self._files:
+            if header.family == family:
+                lines = text.split("\n")
+                seen: dict[str, str] = {}
+                for line in lines[header.columns_line :]:
+                    if line and line[0] != "#" and not line.isspace():
+                        seen[line[: line.find("\t")]] = line
+                yield from seen.values()
+
     def seal(self) -> None:
-        """Index every key in one set (after the last ``add_*``)."""
-        self._all = set(self._extra).union(*(keys for _, _, keys in self._files))
+        """Nothing left to index (kept for the builders: the keys are located as files are added)."""
 
     def __contains__(self, key: object) -> bool:
-        return key in self._all
+        return key in self._where or key in self._extra
 
     def __iter__(self) -> Iterator[str]:
-        return iter(sorted(self._all))
+        return iter(sorted(set(self._where).union(self._extra)))
 
     def __len__(self) -> int:
-        return len(self._all)
+        return len(self._where) + sum(1 for k in self._extra if k not in self._where)
 
 
 @dataclass(frozen=True)
@@ -336,11 +372,20 @@ class Lexicon:
     keep_max: int = 0
     keep_words: frozenset[str] = frozenset()
     families: tuple[str, ...] = ()
-    _rows: dict[str, list[str]] = field(default_factory=dict)  # family -> row texts
+    _rows: dict[str, list[str]] = field(default_factory=dict)  # family -> row texts of user lexicons
+    _row_texts: dict[str, list[str]] = field(default_factory=dict)  # family -> all its row texts, once asked
     _indexes: dict[object, KeyIndex] = field(default_factory=dict)
     _rewritten: dict[str, frozenset[str]] = field(default_factory=dict)
     _derived: dict[object, object] = field(default_factory=dict)
     _cache_file: Path | None = None  # where to save this lexicon once its pre-screen is made
+
+    def rows(self, family: str) -> list[str]:
+        """The row texts of ``family`` (key, restored, pos, weight, ...), shipped and user; cut
+        from the files' text on first use (not saved in the disk cache, which they would double)."""
+        got = self._row_texts.get(family)
+        if got is None:
+            got = self._row_texts[family] = [*self.entries.shipped_rows(family), *self._rows.get(family, ())]
+        return got
 
     def index(self, family: str | None = None) -> KeyIndex:
         """The key index of one family, or of all (``None``)."""
@@ -348,7 +393,7 @@ class Lexicon:
         if got is None:
             fams = self.families if family is None else (family,)
             with no_gc():
-                got = KeyIndex.of(row[: row.find("\t")] for f in fams for row in self._rows.get(f, ()))
+                got = KeyIndex.of(row[: row.find("\t")] for f in fams for row in self.rows(f))
             self._indexes[family] = got
         return got
 
@@ -360,7 +405,7 @@ class Lexicon:
         for f in self.families:
             floor, keys = floors.get(f, 1.0), []
             weights: dict[str, float] = {}  # a few distinct weight strings: parse each once
-            for row in self._rows.get(f, ()):
+            for row in self.rows(f):
                 cols = row.split("\t", 4)
                 w = cols[3] if len(cols) > 3 else ""
                 weight = weights.get(w)
@@ -386,7 +431,7 @@ class Lexicon:
         a cache that cannot be written (read-only home, full disk) only costs the next start."""
         self._cache_file = None
         kept: dict[object, object] = {k: v for k, v in self._derived.items() if k in PERSISTED}
-        slim = dataclasses.replace(self, _indexes={}, _derived=kept)  # indexes: built when needed
+        slim = dataclasses.replace(self, _indexes={}, _derived=kept, _row_texts={})  # built when needed
         import tempfile  # noqa: PLC0415  (only the first run of each lexicon version writes)
 
         tmp = None
@@ -407,7 +452,7 @@ class Lexicon:
         got = self._rewritten.get(family)
         if got is None:
             # right-hand sides are written normalised but for case (lint-checked), so lower() suffices
-            got = frozenset(a.lower() for row in self._rows.get(family, ()) for a in row.split("\t", 2)[1].split("|"))
+            got = frozenset(a.lower() for row in self.rows(family) for a in row.split("\t", 2)[1].split("|"))
             self._rewritten[family] = got
         return got
 
@@ -435,7 +480,6 @@ class Lexicon:
             keys = {ln[: ln.find("\t")]: n for n, ln in enumerate(lines[start:], start + 1)
                     if ln and ln[0] != "#" and not ln.isspace()}
             entries.add_raw(header, lines, keys)
-            rows[header.family] += [lines[n - 1] for n in keys.values()]
         for f in files:
             families.append(f.family)
             for e in f.entries:
@@ -507,7 +551,7 @@ def load(families: tuple[str, ...] | None = None, extra: tuple[str, ...] = ()) -
 #
 # Compiling the ~105k shipped rows and the pre-screen takes about 0.3 s of a 0.7 s cold start;
 # unpickling the result takes about 0.1 s (measured here: build 0.11-0.2 s and screen 0.12 s
-# against 0.10 s to load both from a 10 MB pickle). The cache is keyed by everything the compiled
+# against 0.10 s to load both from a 9 MB pickle, each file kept as one string: see Entries). The cache is keyed by everything the compiled
 # value depends on: the lexicon files (name, size, modification time), the source of the modules
 # that compile them, despin's and Python's versions; a stale or unreadable file is rebuilt.
 
