@@ -80,3 +80,17 @@ def test_reported_scores_are_calibrated_and_the_threshold_applies_to_them() -> N
         assert c.score >= despin.Restorer().config.threshold
     low = [f for f in a.flags if f.score < despin.Restorer().config.threshold]
     assert low and not {(f.start, f.end) for f in low} & {(c.start, c.end) for c in a.changes}
+
+
+def test_pairs_in_carrier_sentences(tmp_path: Path) -> None:
+    from despin.evaluate import eval_pairs, keyed, read_pairs
+
+    path = tmp_path / "pairs.tsv"
+    path.write_text("tortured\texpected\tsource\n"
+                    "counterfeit consciousness\tartificial intelligence\tx\n"
+                    "zorblat frumious\tquantum gravity\tx\n", encoding="utf-8")
+    pairs = read_pairs(path)
+    r = despin.Restorer()
+    assert pairs == [("counterfeit consciousness", "artificial intelligence"), ("zorblat frumious", "quantum gravity")]
+    assert eval_pairs(pairs, r) == (2, 1, 1)  # the known phrase flagged and restored, the unknown one neither
+    assert keyed(pairs, r.lexicon) == 1

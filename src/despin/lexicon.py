@@ -551,9 +551,10 @@ def load(families: tuple[str, ...] | None = None, extra: tuple[str, ...] = ()) -
 #
 # Compiling the ~105k shipped rows and the pre-screen takes about 0.3 s of a 0.7 s cold start;
 # unpickling the result takes about 0.1 s (measured here: build 0.11-0.2 s and screen 0.12 s
-# against 0.10 s to load both from a 9 MB pickle, each file kept as one string: see Entries). The cache is keyed by everything the compiled
-# value depends on: the lexicon files (name, size, modification time), the source of the modules
-# that compile them, despin's and Python's versions; a stale or unreadable file is rebuilt.
+# against 0.10 s to load both from a 9 MB pickle, each file kept as one string: see Entries).
+# The cache is keyed by everything the compiled value depends on: the lexicon files (name, size,
+# modification time), the source of the modules that compile them, despin's and Python's
+# versions; a stale or unreadable file is rebuilt.
 
 CACHE_ENV = "DESPIN_CACHE_DIR"
 # Derived values saved with the lexicon: every restore needs the pre-screen.
