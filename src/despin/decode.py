@@ -7,6 +7,8 @@ candidates. A path's score is, in log10,
 
     ALPHA * log P_LM(output words) + Σ log (p_m · share) for each replaced match m
                                    + Σ log (1 − p_m)         for each kept match start
+                                   + Σ log (1 − p_c)         for each replaced match inside a
+                                                             confident longer match c (_rivals)
 
 so that for one isolated match the difference between the two paths is exactly the change's
 score (``score.py``): runs of adjacent substitutions ("intently collectively towards worldwide
@@ -160,8 +162,9 @@ RIVAL_KEEP_LOG = -1.0
 
 
 def _rivals(matches: list[Match], members: list[int], keep_log: dict[int, float]) -> dict[int, float]:
-    """For each match, the keep term of the most confident other match that overlaps it: taking
-    one reading of a span rejects the others ("k-implies grouping" → *k-means clustering* at
+    """For each match, the keep term log(1 - p) of the most confident longer match that covers it,
+    when that match is confident (RIVAL_KEEP_LOG): taking the inner reading rejects the outer one
+    ("k-implies grouping" → *k-means clustering* at
     weight 5 against "k-implies" → *k-means* at 0.5 inside it, where the LM, which knows neither
     term, preferred "grouping" to "clustering" and so the short row's half-restoration won)."""
     out: dict[int, float] = {}
