@@ -197,9 +197,9 @@ def eval_gold(paths: Iterable[str | Path], restore: Callable[[str], str]) -> lis
 def judge_gold(spun: str, candidates: Iterable[Any], edits: list[dict[str, Any]]) -> list[tuple[float, bool]]:
     """(score, correct) for each candidate change of a real page: correct when the page with that
     change alone applied scores good changes only (``score_output``; a change over two gold edits
-    counts as two). Real gold
-    edits and despin's changes often cut the text differently ("boost cash" → *raise money* is one
-    change over two gold edits), which the exact-span test of ``judge`` would call wrong."""
+    counts as two). Real gold edits and despin's changes often cut the text differently ("boost
+    cash" → *raise money* is one change over two gold edits), which the exact-span test of
+    ``judge`` would call wrong."""
     out = []
     for c in candidates:
         s = score_output(spun, spun[: c.start] + c.restored + spun[c.end :], edits)
@@ -437,8 +437,8 @@ def run(args: Any, restorer: Any, out: Any = None) -> int:
         pairs = read_pairs(path)
         n, flagged, restored = eval_pairs(pairs, restorer)
         line(f"\npairs in carrier sentences ({Path(path).name}): {n} pairs, flagged {flagged / max(n, 1):.3f}, "
-             f"restored exactly {restored / max(n, 1):.3f} ({keyed(pairs, restorer.lexicon)} of them are "
-             "lexicon keys: the rest must be caught without a row)")
+             f"restored exactly {restored / max(n, 1):.3f} ({keyed(pairs, restorer.lexicon)} of the phrases "
+             "are lexicon keys as written)")
     if sim_files:
         texts = [t for p in sim_files for t in iter_jsonl_texts(p)]
         fams = args.sim_families or ["news"]
