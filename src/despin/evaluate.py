@@ -184,16 +184,6 @@ def iter_jsonl_texts(path: str | Path, field_name: str = "text") -> Iterable[str
                 yield rec[field_name]
 
 
-def eval_gold(paths: Iterable[str | Path], restore: Callable[[str], str]) -> list[tuple[str, Score]]:
-    """Score each gold file's restoration."""
-    out = []
-    for p in paths:
-        g = load_gold(p)
-        spun = g["spun"].rstrip("\n")
-        out.append((Path(p).name, score_output(spun, restore(spun).rstrip("\n"), g["edits"])))
-    return out
-
-
 def judge_gold(spun: str, candidates: Iterable[Any], edits: list[dict[str, Any]]) -> list[tuple[float, bool]]:
     """(score, correct) for each candidate change of a real page: correct when the page with that
     change alone applied scores good changes only (``score_output``; a change over two gold edits
