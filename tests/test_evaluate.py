@@ -92,5 +92,7 @@ def test_pairs_in_carrier_sentences(tmp_path: Path) -> None:
     pairs = read_pairs(path)
     r = despin.Restorer()
     assert pairs == [("counterfeit consciousness", "artificial intelligence"), ("zorblat frumious", "quantum gravity")]
-    assert eval_pairs(pairs, r) == (2, 1, 1)  # the known phrase flagged and restored, the unknown one neither
+    misses: list[tuple[str, str, str]] = []
+    assert eval_pairs(pairs, r, misses) == (2, 1, 1)  # the known phrase flagged and restored, the unknown one neither
+    assert misses == [("zorblat frumious", "quantum gravity", "zorblat frumious")]  # left as written
     assert keyed(pairs, r.lexicon) == 1

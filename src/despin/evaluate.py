@@ -425,10 +425,14 @@ def run(args: Any, restorer: Any, out: Any = None) -> int:
              f"{total.identical_docs:4}/{total.docs:<5} ({share:.1%} identical)")
     for path in args.pairs:
         pairs = read_pairs(path)
-        n, flagged, restored = eval_pairs(pairs, restorer)
+        misses: list[tuple[str, str, str]] = []
+        n, flagged, restored = eval_pairs(pairs, restorer, misses)
         line(f"\npairs in carrier sentences ({Path(path).name}): {n} pairs, flagged {flagged / max(n, 1):.3f}, "
              f"restored exactly {restored / max(n, 1):.3f} ({keyed(pairs, restorer.lexicon)} of the phrases "
              "are lexicon keys as written)")
+        if args.verbose:
+            for tortured, expected, got in misses:
+                line(f"    MISS | {tortured} | {expected} | despin wrote: {got}")
     if sim_files:
         texts = [t for p in sim_files for t in iter_jsonl_texts(p)]
         fams = args.sim_families or ["news"]
@@ -495,10 +499,13 @@ CARRIERS = (
 )
 
 
-def eval_pairs(pairs: list[tuple[str, str]], restorer: Any) -> tuple[int, int, int]:
+def eval_pairs(pairs: list[tuple[str, str]], restorer: Any,
+               misses: list[tuple[str, str, str]] | None = None) -> tuple[int, int, int]:
     """(pairs, flagged, restored exactly) for (tortured, expected) pairs, each placed in the
     carrier sentences in turn: flagged when a flag covers the phrase in every carrier, restored
-    when the output holds the expected phrase (case-insensitively) in place of it in every one."""
+    when the output holds the expected phrase (case-insensitively) in place of it in every one.
+    ``misses``, when given, receives (tortured, expected, what despin wrote in its place in the
+    first carrier that failed) for each pair not restored: what a curator needs to see."""
     from .tokens import normalize
 
     flagged = restored = 0
@@ -513,8 +520,13 @@ def eval_pairs(pairs: list[tuple[str, str]], restorer: Any) -> tuple[int, int, i
                 ok_flag = False
             out = _apply(text, analysis.changes)
             want = normalize(carrier.format(expected))
-            if normalize(out) != want:
+            if normalize(out) != want and ok_restore:
                 ok_restore = False
+                if misses is not None:
+                    before, after = carrier.split("{}")
+                    whole = out.startswith(before) and out.endswith(after)
+                    got = out[len(before) : len(out) - len(after)] if whole else out
+                    misses.append((tortured, expected, got))
         flagged += ok_flag
         restored += ok_restore
     return len(pairs), flagged, restored
