@@ -243,7 +243,8 @@ class Entries(Mapping[str, tuple[Entry, ...]]):
     _LINE_BITS = 24  # a location is file << 24 | line number
 
     def __init__(self) -> None:
-        self._files: list[tuple[Header, str, array[int]]] = []  # shipped: header, text, line starts
+        # shipped: header, text, the offset of each line, the line number of each key's row
+        self._files: list[tuple[Header, str, array[int], array[int]]] = []
         self._where: dict[str, int | tuple[int, ...]] = {}  # key -> its location(s) in the shipped files
         self._parsed: dict[str, tuple[Entry, ...]] = {}
         self._extra: dict[str, list[Entry]] = defaultdict(list)
@@ -256,7 +257,7 @@ class Entries(Mapping[str, tuple[Entry, ...]]):
         for line in lines:
             starts.append(at)
             at += len(line) + 1
-        self._files.append((header, text, starts))
+        self._files.append((header, text, starts, array("I", keys.values())))
         where = self._where
         for key, n in keys.items():
             loc = k << self._LINE_BITS | n
@@ -267,11 +268,16 @@ class Entries(Mapping[str, tuple[Entry, ...]]):
         self._extra[e.spun].append(e)
         self._parsed.pop(e.spun, None)
 
-    def _row(self, loc: int) -> Entry:
-        header, text, starts = self._files[loc >> self._LINE_BITS]
-        n = loc & ((1 << self._LINE_BITS) - 1)
+    @staticmethod
+    def _line(text: str, starts: array[int], n: int) -> str:
+        """Line ``n`` (from 1) of a shipped file."""
         end = starts[n] - 1 if n < len(starts) else len(text)
-        return parse_row(text[starts[n - 1] : end], n, header)
+        return text[starts[n - 1] : end]
+
+    def _row(self, loc: int) -> Entry:
+        header, text, starts, _ = self._files[loc >> self._LINE_BITS]
+        n = loc & ((1 << self._LINE_BITS) - 1)
+        return parse_row(self._line(text, starts, n), n, header)
 
     def __getitem__(self, key: str) -> tuple[Entry, ...]:
         got = self._parsed.get(key)
@@ -295,17 +301,9 @@ class Entries(Mapping[str, tuple[Entry, ...]]):
 
     def shipped_rows(self, family: str) -> Iterator[str]:
         """The row texts of the shipped files of ``family`` (one per key)."""
-        for header, text, _ in self._files:
+        for header, text, starts, rows in self._files:
             if header.family == family:
-                lines = text.split("\n")
-                seen: dict[str, str] = {}
-                for line in lines[header.columns_line :]:
-                    if line and line[0] != "#" and not line.isspace():
-                        seen[line[: line.find("\t")]] = line
-                yield from seen.values()
-
-    def seal(self) -> None:
-        """Nothing left to index (kept for the builders: the keys are located as files are added)."""
+                yield from (self._line(text, starts, n) for n in rows)
 
     def __contains__(self, key: object) -> bool:
         return key in self._where or key in self._extra
@@ -485,7 +483,6 @@ class Lexicon:
             for e in f.entries:
                 entries.add_entry(e)
             rows[f.family] += [f"{e.spun}\t{'|'.join(e.restored)}\t{e.pos}\t{e.weight:g}" for e in f.entries]
-        entries.seal()
         keep_set = frozenset(keep)
         keep_lengths: dict[str, set[int]] = defaultdict(set)
         for k in keep_set:

@@ -136,6 +136,7 @@ class Restorer:
         if cfg.lexicons:
             cfg = cfg._replace(lexicons=tuple(str(p) for p in cfg.lexicons))
         self.config = cfg
+        self._raw_threshold = score.raw_threshold(cfg.threshold)  # the pipeline's scores are raw
         # (row, name) -> the row's fitted prior log-odds: the same rows match in every document
         self._priors: dict[tuple[Entry, bool], float] = {}
 
@@ -249,7 +250,7 @@ class Restorer:
                 keep_log[k] = math.log10(1.0 - p_best)
 
         chosen: list[decode.Choice] = []
-        raw_th = score.raw_threshold(cfg.threshold)  # the decoder's scores are raw
+        raw_th = self._raw_threshold
         for members in decode.clusters(matches, words):
             if any(k in options for k in members):
                 chosen += decode.decode_cluster(lm, words, matches, members, options, keep_log, gains.of)
@@ -339,9 +340,7 @@ class Restorer:
                         fits = [alt for alt in e.restored[:MAX_ALTERNATIVES] if score.fits_acronym(acronym, alt)]
                         if not fits:
                             continue
-                        chained = e.spun in lexicon.rewritten(fam)
-                        feats = score.features(self.config.model, e, chained, False)
-                        sc = score.calibrated(score.prior_log_odds(fam, feats) + score.ACRONYM_CUE)
+                        sc = score.calibrated(self._fitted_log_odds(e, False, lexicon) + score.ACRONYM_CUE)
                         restored = decode.transfer_case(m.surface, fits[0])
                         c = Change(lo + m.start, lo + m.end, m.surface, restored, sc, "acronym_fit", e.where, fam)
                         f = Flag(c.start, c.end, m.surface, restored, tuple(fits), sc, c.reason, e.where, fam)
@@ -386,7 +385,7 @@ class Restorer:
         every row, which keeps clean text cheap."""
         opts: list[decode.Option] = []
         p_best = 0.0
-        floor = score.raw_threshold(self.config.threshold) - DECODE_MARGIN
+        floor = self._raw_threshold - DECODE_MARGIN
         min_spin = 10.0 ** (floor - score.PRIOR_LOG_ODDS[1] - score.ALPHA * GAIN_CAP)
         for ei, e in enumerate(m.entries):
             if e.scope == "name" and not (m.capitalised and (not m.sentence_initial or m.j - m.i > 1)):
@@ -406,13 +405,18 @@ class Restorer:
         """P(match ``m`` is row ``e``'s substitution) before the document's spin and the LM: the
         fitted prior of its features, with the local cues."""
         name = m.capitalised and not m.sentence_initial and e.scope != "name"
-        log_odds = self._priors.get((e, name))
-        if log_odds is None:
-            chained = e.spun in lexicon.rewritten(e.family)
-            log_odds = score.prior_log_odds(e.family, score.features(self.config.model, e, chained, name))
-            self._priors[(e, name)] = log_odds
-        log_odds += score.local_cue(words, m)
+        log_odds = self._fitted_log_odds(e, name, lexicon) + score.local_cue(words, m)
         return 1.0 / (1.0 + 10.0 ** -log_odds)
+
+    def _fitted_log_odds(self, e: Entry, name: bool, lexicon: Lexicon) -> float:
+        """The fitted prior log10 odds of row ``e`` (``score.prior_log_odds`` of its features),
+        once per row: the same rows match in every document."""
+        got = self._priors.get((e, name))
+        if got is None:
+            chained = e.spun in lexicon.rewritten(e.family)
+            got = self._priors[(e, name)] = score.prior_log_odds(
+                e.family, score.features(self.config.model, e, chained, name))
+        return got
 
     @staticmethod
     def _change(m: Match, opt: decode.Option, sc: float, text: str) -> Change:

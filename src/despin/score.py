@@ -180,11 +180,11 @@ def screen(lexicon: Lexicon) -> Screen:
             # every inversion match holds one of these pairs, so counting them keeps the bound
             keys[INVERSION_FAMILY] = keys[INVERSION_FAMILY] + [
                 f"{rel} {cop}" for rel in sorted(RELATIVES) for cop in sorted(COPULAS)]
-        gates = {f: (g.centre, g.scale) for f in keys for g in [FAMILY_GATES.get(f, DEFAULT_GATE)]}
+        gate_of = {f: FAMILY_GATES.get(f, DEFAULT_GATE) for f in keys}
+        gates = {f: (g.centre, g.scale) for f, g in gate_of.items()}
         # a family with count evidence can open on COUNT_MIN_TERMS hits at any length
-        by_count = {f: COUNT_MIN_TERMS for f in keys
-                    if FAMILY_GATES.get(f, DEFAULT_GATE).count_centre < math.inf}
-        fingerprints = [f for f in keys if FAMILY_GATES.get(f, DEFAULT_GATE).fingerprint]
+        by_count = {f: COUNT_MIN_TERMS for f, g in gate_of.items() if g.count_centre < math.inf}
+        fingerprints = [f for f, g in gate_of.items() if g.fingerprint]
         return Screen.of(keys, gates, MIN_FAMILY_SPIN, EVIDENCE_PSEUDO_WORDS, by_count, fingerprints)
 
     return lexicon.derived("screen", make)
