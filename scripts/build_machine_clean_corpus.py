@@ -1,6 +1,7 @@
 """Build a clean-text corpus for false-change tests from English prose already on this machine.
 
     python scripts/build_machine_clean_corpus.py OUT.jsonl [--min-words 30] [--doc-words 300]
+    python scripts/build_machine_clean_corpus.py OUT.jsonl --docstrings-from .venv/lib/python3.11/site-packages
 
 The shared clean corpora are what despin is tuned on; this one is text it was never tuned on: the
 paragraphs of the Debian package documentation (``/usr/share/doc``: READMEs, NEWS files, licence
@@ -40,9 +41,12 @@ def debian_docs(root: Path = Path("/usr/share/doc")) -> Iterator[str]:
 
 
 def python_docstrings(root: Path | None = None) -> Iterator[str]:
+    """The docstring paragraphs of the Python files under ``root`` (default: the standard library,
+    without its tests and installed packages)."""
+    skip = {"test", "tests"} | ({"site-packages"} if root is None else set())
     root = root or Path(sysconfig.get_paths()["stdlib"])
     for path in sorted(root.rglob("*.py")):
-        if "test" in path.parts or "site-packages" in path.parts:
+        if skip & set(path.relative_to(root).parts):
             continue
         try:
             tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -60,12 +64,18 @@ def main() -> int:
     ap.add_argument("out")
     ap.add_argument("--min-words", type=int, default=30)
     ap.add_argument("--doc-words", type=int, default=300)
+    ap.add_argument("--docstrings-from", action="append", type=Path, default=[], metavar="DIR",
+                    help="take only the docstrings of the Python files under DIR (repeatable), e.g. "
+                         "a virtual environment's site-packages: technical prose that the default "
+                         "sources lack")
     args = ap.parse_args()
     seen: set[str] = set()
     docs: list[str] = []
     current: list[str] = []
     size = n_paras = 0
-    for block in [*debian_docs(), *python_docstrings()]:
+    sources = ([p for d in args.docstrings_from for p in python_docstrings(d)] if args.docstrings_from
+               else [*debian_docs(), *python_docstrings()])
+    for block in sources:
         para = re.sub(r"\s+", " ", block).strip()
         if len(para.split()) < args.min_words or sum(c.isalpha() for c in para) < 0.7 * len(para):
             continue  # headings, lists of files, tables, code

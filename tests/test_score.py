@@ -127,9 +127,34 @@ def test_a_repeated_term_counts_as_evidence_only_a_few_times(monkeypatch: pytest
     text = _ENCODINGS + _MANUAL  # two keys: "character set" 7 times, "american english" once
     r = Restorer()
     assert r.restore(text) == text
-    uncapped = {f: g._replace(max_repeats=1000) for f, g in score.FAMILY_GATES.items()}
-    monkeypatch.setattr(score, "FAMILY_GATES", uncapped)  # every repeat counted: the gate would open
+    # every repeat counted (and two terms enough, as the wordnet gate had it): the gate would open
+    uncapped = {f: g._replace(max_repeats=1000, min_terms=min(g.min_terms, 2)) for f, g in score.FAMILY_GATES.items()}
+    monkeypatch.setattr(score, "FAMILY_GATES", uncapped)
     assert r.restore(text) != text
+
+
+# Written for these tests after a numerical library's docstring that lost 7 words: two genuine terms
+# that are heavy wordnet keys ("complex number", the first-sense lemma of *real*; "equal to", of *up
+# to*), each four times in 172 words.
+_RANGES = (
+    "The range helper takes a start, a stop and a step. When the step is a complex number, its "
+    "magnitude gives the number of points to make between the start and the stop, and the stop is "
+    "then included; when the step is a plain number, it is the distance between two points and the "
+    "stop is left out. A step equal to zero is an error. If the start is equal to the stop, the "
+    "result is empty whatever the step. Passing a complex number as the start or the stop is not "
+    "allowed: only the step may be one, and its real part is ignored. The number of points must be "
+    "equal to the length of every axis that the helper builds, so a complex number step of five "
+    "gives five points on each axis. The helper returns a list of lists, one for each axis, with "
+    "values equal to those a loop over the range would give. Use it for grids of sample points "
+    "in plots and in tests."
+)
+
+
+def test_two_genuine_terms_repeated_do_not_open_the_wordnet_gate(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Restorer().restore(_RANGES) == _RANGES
+    two_terms = dict(score.FAMILY_GATES, wordnet=score.FAMILY_GATES["wordnet"]._replace(min_terms=2))
+    monkeypatch.setattr(score, "FAMILY_GATES", two_terms)  # two distinct terms would open it
+    assert "a real step" in Restorer().restore(_RANGES)
 
 
 def test_two_spun_words_in_one_sentence_are_still_restored() -> None:

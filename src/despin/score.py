@@ -149,7 +149,12 @@ FAMILY_GATES = {
     # documentation, would otherwise open the gate by repetition alone)
     "tortured": Gate(3.0, -math.inf, 0.5, 0.1, max_repeats=1, min_terms=1, count_centre=2.0, count_scale=0.3,
                      fingerprint=True),
-    "wordnet": Gate(5.0, STRONG_GAIN, 1.55, 0.1),
+    # three distinct terms: a clean numerical-library docstring (0.6M words of installed packages'
+    # docstrings, never tuned on) said "complex number" and "equal to" four times each in 309 words
+    # (density 1.72) and lost 7 words to the gate; the WordNet dev pages hit 4 and 7 distinct terms
+    # ("area unit", "associate in nursing", "we have a tendency to", ...), and no dev, clean or
+    # simulated figure moves
+    "wordnet": Gate(5.0, STRONG_GAIN, 1.55, 0.1, min_terms=3),
 }
 DEFAULT_GATE = Gate(1.0, STRONG_GAIN, 2.0, 0.3)  # user families: like news
 # Below this, P(document spun by a family) is taken as 0: its rows are neither decoded nor flagged.
