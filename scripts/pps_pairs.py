@@ -1,21 +1,23 @@
 #!/usr/bin/env python3
-"""Turn a copy of the Problematic Paper Screener's tortured-phrase list into despin's pairs TSV, to
-measure tortured coverage on attested phrases that were never imported into the lexicon.
+"""Turn a copy of the Problematic Paper Screener's tortured-phrase list into despin's pairs TSV: the
+list that ``scripts/gen_tortured_lexicon.py --import-pps`` imports, and a measure of it.
 
     python scripts/pps_pairs.py tortured-phrases.json > pps.tsv
-    despin eval --pairs pps.tsv
+    despin eval --pairs pps.tsv                                 # with its rows (pps-20260306)
+    despin eval --pairs pps.tsv --deny-source pps-20260306      # as if never imported
 
 The input is the JSON packaging of the list in the ``giladfeldman/torturedcheck`` repository
 (``src/data/tortured-phrases.json``: ``{"phrases": [{"tortured": ..., "correct": ...}, ...]}``,
-7,942 entries on 2026-03-06; Cabanac, Labbé and Magazinov, CC BY 4.0). It is not shipped with
-despin: a list the lexicon is measured on must stay out of the lexicon.
+7,942 entries on 2026-03-06; Cabanac, Labbé and Magazinov, CC BY 4.0). The file is not
+redistributed; the rows made from it are, with attribution in lexicons/NOTICE.
 
 Cleaning, so that "restored exactly" is decidable: entries whose expected term carries an
-annotation (``?``, ``[...]``, ``/`` alternatives, quotes, backslashes) are dropped; a trailing
+annotation (``?``, ``[...]``, ``/`` alternatives, quotes, backslashes, ``*`` emphasis, ``;``, an
+ellipsis) are dropped; a trailing
 parenthesised acronym is cut from the expected term ("region of interest (roi)"), and the entry is
 dropped when the tortured phrase has one too (no restoration could remove it) or other brackets
-remain; entries whose two sides are equal, and repeated tortured phrases, are dropped. On the list
-of 2026-03-06 that leaves 7,072 pairs.
+remain; entries with a side that holds no word ("-"), entries whose two sides are equal, and repeated
+tortured phrases are dropped. On the list of 2026-03-06 that leaves 7,066 pairs.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ import json
 import re
 import sys
 
-_ANNOTATION = re.compile(r'[?\[\]\\/"]')
+_ANNOTATION = re.compile(r'[?\[\]\\/"*;{}…]|\.\.')
+_WORD = re.compile(r"[A-Za-z0-9]")
 _TRAILING_ACRONYM = re.compile(r"\s*\([^()]*\)\s*$")
 
 
@@ -42,7 +45,9 @@ def pairs(phrases: list[dict[str, str]]) -> list[tuple[str, str]]:
             expected = expected[: m.start()].strip()
         if "(" in expected or "(" in tortured:
             continue
-        if not tortured or not expected or tortured.lower() == expected.lower() or tortured.lower() in seen:
+        if not _WORD.search(tortured) or not _WORD.search(expected):  # "fenced in area system" → "-"
+            continue
+        if tortured.lower() == expected.lower() or tortured.lower() in seen:
             continue
         seen.add(tortured.lower())
         out.append((" ".join(tortured.split()), " ".join(expected.split())))

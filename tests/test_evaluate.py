@@ -6,6 +6,8 @@ import importlib.util
 import json
 from pathlib import Path
 
+import pytest
+
 import despin
 from despin.evaluate import score_output
 
@@ -96,3 +98,24 @@ def test_pairs_in_carrier_sentences(tmp_path: Path) -> None:
     assert eval_pairs(pairs, r, misses) == (2, 1, 1)  # the known phrase flagged and restored, the unknown one neither
     assert misses == [("zorblat frumious", "quantum gravity", "zorblat frumious")]  # left as written
     assert keyed(pairs, r.lexicon) == 1
+
+
+def test_denying_a_source_measures_its_phrases_as_if_never_imported(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from despin.cli import main
+    from despin.evaluate import keys_of_sources
+
+    lexicon = despin.Restorer().lexicon
+    pps = keys_of_sources(lexicon, {"pps-20260306"})
+    assert "loss characteristic" in pps and "counterfeit consciousness" not in pps  # the latter is own
+    assert all(any(e.source == "pps-20260306" for e in lexicon.entries[k]) for k in list(pps)[:200])
+    path = tmp_path / "pairs.tsv"
+    path.write_text("tortured\texpected\n"
+                    "loss characteristic\tloss function\n"
+                    "counterfeit consciousness\tartificial intelligence\n", encoding="utf-8")
+    assert main(["eval", "--pairs", str(path)]) == 0
+    assert "2 pairs, flagged 1.000, restored exactly 1.000 (2 of" in capsys.readouterr().out
+    assert main(["eval", "--pairs", str(path), "--deny-source", "pps-20260306"]) == 0
+    out = capsys.readouterr().out
+    assert f"the {len(pps)} lexicon keys of source pps-20260306" in out
+    assert "2 pairs, flagged 0.500, restored exactly 0.500 (1 of" in out  # only the own row is left

@@ -345,6 +345,9 @@ def add_arguments(p: Any) -> None:
     p.add_argument("--folds", type=int, default=0, help="k-fold: restore without the rows used for spinning")
     p.add_argument("--pairs", action="append", default=[], metavar="TSV",
                    help="(spun, original) pairs, e.g. tortured phrases, to restore in carrier sentences")
+    p.add_argument("--deny-source", action="append", default=[], metavar="TAG",
+                   help="evaluate without the rows of this source (repeatable): e.g. what despin "
+                        "does with tortured phrases of an imported list had it not been imported")
     p.add_argument("--plot", metavar="PNG", help="write the reliability diagram and PR curve (needs matplotlib)")
     p.add_argument("-v", "--verbose", action="store_true", help="print misses and wrong changes")
 
@@ -388,6 +391,11 @@ def run(args: Any, restorer: Any, out: Any = None) -> int:
 
     def line(*parts: Any) -> None:
         print(*parts, file=out)
+
+    if args.deny_source:
+        denied = keys_of_sources(restorer.lexicon, set(args.deny_source))
+        line(f"denied: the {len(denied)} lexicon keys of source {', '.join(args.deny_source)}")
+        restorer = restorer.denying(denied)
 
     if gold_files:
         total = Score()
@@ -538,6 +546,12 @@ def keyed(pairs: list[tuple[str, str]], lexicon: Any) -> int:
     from .tokens import normalize
 
     return sum(normalize(spun) in lexicon.entries for spun, _ in pairs)
+
+
+def keys_of_sources(lexicon: Any, sources: set[str]) -> set[str]:
+    """The keys with a row from one of these sources (tags as in the lexicon files' ``source``
+    column): denying them measures despin as if those rows had never been imported."""
+    return {key for key in lexicon.entries if any(e.source in sources for e in lexicon.entries[key])}
 
 
 def read_pairs(path: str | Path) -> list[tuple[str, str]]:
