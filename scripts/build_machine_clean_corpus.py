@@ -2,6 +2,7 @@
 
     python scripts/build_machine_clean_corpus.py OUT.jsonl [--min-words 30] [--doc-words 300]
     python scripts/build_machine_clean_corpus.py OUT.jsonl --docstrings-from .venv/lib/python3.11/site-packages
+    python scripts/build_machine_clean_corpus.py OUT.jsonl --docs-from /usr/share/cmake-3.25/Help
 
 The shared clean corpora are what despin is tuned on; this one is text it was never tuned on: the
 paragraphs of the Debian package documentation (``/usr/share/doc``: READMEs, NEWS files, licence
@@ -28,9 +29,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 
-def debian_docs(root: Path = Path("/usr/share/doc")) -> Iterator[str]:
+def debian_docs(root: Path = Path("/usr/share/doc"), names: str = r"README|copyright|NEWS|\.txt|\.md") -> Iterator[str]:
+    """The paragraphs of the documentation files under ``root`` whose name matches ``names``."""
     for path in sorted(root.rglob("*")):
-        if not path.is_file() or not re.search(r"README|copyright|NEWS|\.txt|\.md", path.name, re.I):
+        if not path.is_file() or not re.search(names, path.name, re.I):
             continue
         try:
             raw = gzip.open(path).read() if path.suffix == ".gz" else path.read_bytes()
@@ -68,13 +70,17 @@ def main() -> int:
                     help="take only the docstrings of the Python files under DIR (repeatable), e.g. "
                          "a virtual environment's site-packages: technical prose that the default "
                          "sources lack")
+    ap.add_argument("--docs-from", action="append", type=Path, default=[], metavar="DIR",
+                    help="take only the README, text, Markdown and reStructuredText files under DIR "
+                         "(repeatable), e.g. /usr/share/cmake-3.25/Help or /usr/lib/node_modules/npm/docs")
     args = ap.parse_args()
     seen: set[str] = set()
     docs: list[str] = []
     current: list[str] = []
     size = n_paras = 0
-    sources = ([p for d in args.docstrings_from for p in python_docstrings(d)] if args.docstrings_from
-               else [*debian_docs(), *python_docstrings()])
+    chosen = [p for d in args.docstrings_from for p in python_docstrings(d)] + [
+        p for d in args.docs_from for p in debian_docs(d, r"README|\.txt|\.md|\.rst")]
+    sources = chosen if args.docstrings_from or args.docs_from else [*debian_docs(), *python_docstrings()]
     for block in sources:
         para = re.sub(r"\s+", " ", block).strip()
         if len(para.split()) < args.min_words or sum(c.isalpha() for c in para) < 0.7 * len(para):

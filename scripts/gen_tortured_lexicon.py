@@ -488,12 +488,10 @@ def norm(s: str) -> str:
 TOK = re.compile(r"[a-z0-9]+(?:['\-/][a-z0-9]+)*")
 
 
-def clean_ngrams(d: str | None):
-    """Counter of 1-6-grams in the clean corpora (*.jsonl, field text)."""
+def clean_ngrams(d: str | None, files=()):
+    """Counter of 1-6-grams in the clean corpora (``d``/*.jsonl and ``files``, field text)."""
     ng = collections.Counter()
-    if not d:
-        return ng
-    for f in sorted(glob.glob(os.path.join(d, "*.jsonl"))):
+    for f in (sorted(glob.glob(os.path.join(d, "*.jsonl"))) if d else []) + list(files):
         for line in open(f, encoding="utf-8"):
             t = TOK.findall(json.loads(line)["text"].lower().replace("\u2019", "'"))
             for n in range(1, 7):
@@ -809,7 +807,7 @@ def main(argv=None):
     ap.add_argument("--import-pps", metavar="JSON", help="with --update: re-import the PPS list "
                     "(tortured-phrases.json of giladfeldman/torturedcheck)")
     ap.add_argument("--clean-file", action="append", default=[], metavar="JSONL",
-                    help="more clean text (field text) in which a PPS key must not occur")
+                    help="more clean text (field text) in which no generated variant or PPS key may occur")
     ap.add_argument("--lexicon", help="lexicon whose own/zenodo keys are not regenerated "
                                       "(default: the --update file)")
     ap.add_argument("--calibrate", action="store_true", help="print the LM threshold evidence")
@@ -837,7 +835,7 @@ def main(argv=None):
     stats["terms"] = len(terms)
     stats["terms held out"] = len(terms) - len(use_terms)
     head, rows = parse_lexicon(lexicon) if lexicon else ([], [])
-    ng = clean_ngrams(args.clean_dir)
+    ng = clean_ngrams(args.clean_dir, args.clean_file)
     zen = None
     if args.import_zenodo:
         zen, zdrop = import_zenodo(args.import_zenodo, set(terms), ng)
