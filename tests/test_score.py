@@ -173,6 +173,18 @@ def test_a_term_and_its_plural_are_one_term_of_evidence() -> None:
     assert report.spin < 0.5 and report.family == ""
 
 
+def test_overlapping_keys_over_the_same_words_are_one_hit() -> None:
+    """"a portion of" and "a portion of the" are both paraphrase keys: read over the same words they
+    had counted as two strong hits of two terms, enough to open the gate of a short clean text."""
+    text = ("When the reader is given a damaged archive, it copies a portion of the contents of the archive "
+            "to the output file and prints a warning that names the first entry it could not read.")
+    r = Restorer()
+    assert r.restore(text) == text and r.scan(text).report.spin < 0.5
+    lexicon = r.lexicon
+    keys = {m.surface.lower() for m in find(Words(text), lexicon, lexicon.index("paraphrase"))}
+    assert {"a portion of", "a portion of the"} <= keys  # both rows still match; they are one hit
+
+
 def test_two_spun_words_in_one_sentence_are_still_restored() -> None:
     assert Restorer().restore("The metropolis council mentioned on Tuesday.") == "The city council said on Tuesday."
 

@@ -238,8 +238,12 @@ _NOT_ADJECTIVE = frozenset(
     "ones people often always never sometimes already even ever soon then well rather quite almost "
     "yet again perhaps otherwise instead thus hence therefore indeed however".split())
 # A word after the adjective that starts its complement: the clause is genuine ("free of", "likely
-# to", "similar in size", "larger than", "big enough").
-_COMPLEMENT = frozenset("to for with in of by as on than from about at into enough that".split())
+# to", "similar in size", "larger than", "big enough"). Also a coordinated adjective, a clause of time
+# or condition, and a compound ("a tooling that is generic and independent", "the frame that was
+# active when ...", "commits that are docs related": 8 false changes in 4.1M words of clean
+# paragraphs, none of them in the inversions of wild-dev 13, which run on with "because", "the", ",").
+_COMPLEMENT = frozenset("to for with in of by as on than from about at into enough that "
+                        "and or when whenever while if related".split())
 
 
 def inversions(words: Words) -> list[Match]:

@@ -570,7 +570,13 @@ def document_report(
     hits_by_family: Counter[str] = Counter()
     strong_at: dict[str, list[int]] = {}
     repeats: Counter[tuple[str, str]] = Counter()
-    for m in matches:
+    # where the last strong hit of each family ends: a match overlapping it is the same words read
+    # by a longer or shorter key ("a portion of", "a portion of the"), which adds its term but no
+    # second hit to the density (on 4.1M words of clean paragraphs, 59,180 texts, such pairs opened
+    # the paraphrase and news gates of short texts: 63 false changes, 45 since; dropping the term
+    # too would also close the gate of "The metropolis council mentioned on Tuesday.")
+    hit_end: dict[str, int] = {}
+    for m in sorted(matches, key=lambda m: (m.start, -m.end)):
         for fam in {e.family for e in m.entries}:
             gate = FAMILY_GATES.get(fam, DEFAULT_GATE)
             if not any(e.family == fam and e.weight >= gate.min_weight for e in m.entries):
@@ -580,7 +586,10 @@ def document_report(
                 continue  # a term the text is about, not a spinner's habit
             if gate.min_gain == -math.inf or gains.best(m, fam) > gate.min_gain:
                 repeats[term] += 1
+                if m.start < hit_end.get(fam, -1):
+                    continue
                 hits_by_family[fam] += 1
+                hit_end[fam] = m.end
                 strong_at.setdefault(fam, []).append(m.start)
     terms_by_family = Counter(fam for fam, _ in repeats)
     family_spin = {}
