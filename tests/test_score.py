@@ -92,16 +92,17 @@ def test_a_figure_opening_a_headline_is_left_alone() -> None:
     assert score.local_cue(one_line, m) == -score.HEADLINE_NUMBER_CUE
 
 
-# A page about encodings, written for these tests: "character set" is a heavy key of the wordnet
-# family (its first-sense lemma for *alphabet*), and a genuine term here.
+# A page about quoting, written for these tests: "quotation mark" is a heavy key of the wordnet
+# family (its first-sense lemma for *quote*), and a genuine term here. (The tests used "character
+# set" until clean text demoted it: scripts/gen_wordnet_lexicon.py, CLEAN_MIN_DOCS.)
 _ENCODINGS = (
-    "Every page declares the character set it is written in. When no character set is declared, the "
-    "reader assumes the default one, and a page whose bytes do not fit that character set shows "
-    "replacement marks where the letters should be. Converting a file to another character set is safe "
-    "only when the target can hold every letter of the source; the tool refuses otherwise and names the "
-    "first line that cannot be converted. Mail headers name their character set separately from the body, "
-    "so a message can mix two of them. The library keeps one table per character set and loads it on "
-    "first use."
+    "Every field that holds a comma is wrapped in a quotation mark at each end. When a field holds a quotation "
+    "mark itself, the writer doubles it, and a reader that meets a single quotation mark inside a field "
+    "reports the line as broken. Converting a file to another dialect is safe only when the target "
+    "uses the same quotation mark or one that never occurs in the data; the tool refuses otherwise and "
+    "names the first line that cannot be converted. Mail headers follow their own rules for the "
+    "quotation mark, so a message can mix two of them. The library keeps one table per dialect and "
+    "loads it on first use, with the quotation mark it expects."
 )
 _MANUAL = (
     " Spelling follows American English throughout the manual, and the examples use plain ASCII wherever "
@@ -111,7 +112,7 @@ _MANUAL = (
     "folder in one run. Each option has a short and a long form, and the long forms can be abbreviated as "
     "long as the abbreviation is not ambiguous. The last section lists the exit codes and the messages the "
     "tool prints, with what each of them means and what to do about it. A table at the end of the manual "
-    "lists every character set the tool knows, with its aliases."
+    "lists every quotation mark the tool knows, with its aliases."
 )
 
 
@@ -124,7 +125,7 @@ def test_one_term_repeated_in_a_short_text_is_not_a_spinner(monkeypatch: pytest.
 
 
 def test_a_repeated_term_counts_as_evidence_only_a_few_times(monkeypatch: pytest.MonkeyPatch) -> None:
-    text = _ENCODINGS + _MANUAL  # two keys: "character set" 7 times, "american english" once
+    text = _ENCODINGS + _MANUAL  # two keys: "quotation mark" 7 times, "american english" once
     r = Restorer()
     assert r.restore(text) == text
     # every repeat counted (and two terms enough, as the wordnet gate had it): the gate would open
@@ -133,20 +134,18 @@ def test_a_repeated_term_counts_as_evidence_only_a_few_times(monkeypatch: pytest
     assert r.restore(text) != text
 
 
-# Written for these tests after a numerical library's docstring that lost 7 words: two genuine terms
-# that are heavy wordnet keys ("complex number", the first-sense lemma of *real*; "equal to", of *up
-# to*), each four times in 172 words.
+# Written for these tests after a numerical library's docstring that lost 7 words to the wordnet
+# gate: two genuine terms that are heavy wordnet keys ("partial derivative", the first-sense lemma
+# of *partial*; "mean value", of *mean*), four times each in 127 words. (The docstring's own terms,
+# "complex number" and "equal to", were later demoted by clean text: gen_wordnet_lexicon.py.)
 _RANGES = (
-    "The range helper takes a start, a stop and a step. When the step is a complex number, its "
-    "magnitude gives the number of points to make between the start and the stop, and the stop is "
-    "then included; when the step is a plain number, it is the distance between two points and the "
-    "stop is left out. A step equal to zero is an error. If the start is equal to the stop, the "
-    "result is empty whatever the step. Passing a complex number as the start or the stop is not "
-    "allowed: only the step may be one, and its real part is ignored. The number of points must be "
-    "equal to the length of every axis that the helper builds, so a complex number step of five "
-    "gives five points on each axis. The helper returns a list of lists, one for each axis, with "
-    "values equal to those a loop over the range would give. Use it for grids of sample points "
-    "in plots and in tests."
+    "The solver estimates each partial derivative by a central difference. When a partial derivative "
+    "is needed at the edge of the grid, it falls back to a one-sided difference, and the step is halved "
+    "until two estimates agree. The mean value of the function over each cell is kept beside it, since "
+    "the flux through a face depends on the mean value on both sides. A partial derivative that cannot "
+    "be estimated, because the cell is empty, is set to zero and reported. At the end of each step the "
+    "mean value of every cell is compared with the last one, and the solver stops when no partial "
+    "derivative has changed by more than the tolerance and the mean value of the whole grid is steady."
 )
 
 
@@ -154,7 +153,7 @@ def test_two_genuine_terms_repeated_do_not_open_the_wordnet_gate(monkeypatch: py
     assert Restorer().restore(_RANGES) == _RANGES
     two_terms = dict(score.FAMILY_GATES, wordnet=score.FAMILY_GATES["wordnet"]._replace(min_terms=2))
     monkeypatch.setattr(score, "FAMILY_GATES", two_terms)  # two distinct terms would open it
-    assert "a real step" in Restorer().restore(_RANGES)
+    assert "estimates each partial by" in Restorer().restore(_RANGES)
 
 
 def test_a_term_and_its_plural_are_one_term_of_evidence() -> None:
@@ -167,7 +166,7 @@ def test_a_term_and_its_plural_are_one_term_of_evidence() -> None:
              "negative edge value makes it raise an error, since the routine cannot handle negative cycles. "
              "To change the weights after loading, call the update method with a mapping from each edge to "
              "its new value.")
-    text = graph + _MANUAL + " " + _ENCODINGS.replace("character set", "code page")
+    text = graph + _MANUAL.replace("quotation mark", "dialect") + " " + _ENCODINGS.replace("quotation mark", "dialect")
     same = [("the edge values", "edge value"), ("studies", "study"), ("boxes", "box"), ("incremented", "increment"),
             ("increased", "increase"), ("a query", "queries")]
     assert all(score._term(a) == score._term(b) for a, b in same)

@@ -646,10 +646,10 @@ _ARTICLE_RE = re.compile(r"^(?:the|a|an) ")
 def _term(key: str) -> str:
     """A key without its leading article, its last word stemmed (plural, regular verb forms, final
     e): "the query", "a query", "query" and "queries" are one term, as are "increment" and
-    "incremented". The result is a grouping key, not a word. (Found on clean docstrings never tuned on: "edge value" and "edge
-    values", a genuine term of graph libraries and the tortured form of *threshold value*, counted as
-    two tortured terms and gave three documents a spin of 0.61-0.70, enough for a filter to drop
-    them.)"""
+    "incremented". The result is a grouping key, not a word. (Found on clean docstrings never
+    tuned on: "edge value" and "edge values", a genuine term of graph libraries and the tortured
+    form of *threshold value*, counted as two tortured terms and gave three documents a spin of
+    0.61-0.70, enough for a filter to drop them.)"""
     head, _, last = _ARTICLE_RE.sub("", key).rpartition(" ")
     if _plural(last) and last not in _IRREGULAR_PLURALS:
         if last.endswith("ies"):
