@@ -670,6 +670,18 @@ def count_phrases(files, phrases):
     return counts
 
 
+# Words that show a phrase is no compound noun, whose last word would be its head: "country of
+# destination" (the head is "country"), "individuals kick the bucket" (a clause).
+NOT_COMPOUND = frozenset("a an the of to in on at for by with from and or as is are was be it "
+                         "that this its their".split())
+
+
+def compound(phrase):
+    """Whether the phrase reads as a compound noun: two words or more, none of NOT_COMPOUND."""
+    ws = phrase.split()
+    return len(ws) > 1 and not NOT_COMPOUND.intersection(ws)
+
+
 def import_pps(path, terms, clean_files, wn, lm, taken):
     """Rows from the Problematic Paper Screener's list of tortured phrases (CC BY 4.0).
 
@@ -680,17 +692,23 @@ def import_pps(path, terms, clean_files, wn, lm, taken):
     clean corpora ("search engine" listed for *machine learning*, "shared data", "cloud
     computing", "first request"); seen once, it gets weight 0.3. Keys the LM knows as a
     collocation (``T_PPS_KNOWN``) get weight 0.5; every other key 3, the weight of the
-    paraphrasing-tool fingerprints of the zenodo pairs.
+    paraphrasing-tool fingerprints of the zenodo pairs. A pair whose two sides are compound nouns
+    ending in a countable singular noun (``compound``, ``pluralise``) also gives its plural row, with the same weight, unless that is
+    a key already, genuine, or seen in the clean corpora.
     """
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     from pps_pairs import pairs
     with open(path, encoding="utf-8") as f:
         listed = pairs(json.load(f)["phrases"])
-    keys = {norm(t) for t, _ in listed}
-    seen = count_phrases(clean_files, keys)
+    pairs_ = [(norm(t), norm(e)) for t, e in listed]
+    # the plural of each pair whose two sides end in a countable singular noun: paper mills write
+    # "profound learning models" as often as "profound learning model", and the list names one
+    plurals = {k: (pk, pe) for k, e in pairs_ if compound(k) and compound(e)
+               and (pk := pluralise(k)) and (pe := pluralise(e))}
+    seen = count_phrases(clean_files, {k for k, _ in pairs_} | {pk for pk, _ in plurals.values()})
+    listed_keys = {k for k, _ in pairs_}
     out, stats = collections.OrderedDict(), collections.Counter()
-    for tortured, expected in listed:
-        key, exp = norm(tortured), norm(expected)
+    for key, exp in pairs_:
         if key in taken:
             stats["key already a lexicon key"] += 1
             continue
@@ -705,6 +723,15 @@ def import_pps(path, terms, clean_files, wn, lm, taken):
             w, note = 0.5, "attested; the LM knows it as a collocation (Amin %.2f)" % amin
         stats["rows weight %g" % w] += 1
         out[key] = ([exp], w, note)
+    for key, (w, note) in [(k, out[k][1:]) for k in list(out)]:
+        if key not in plurals:
+            continue
+        pk, pe = plurals[key]
+        if pk in taken or pk in listed_keys or pk in out or pk in terms or wn.is_lemma(pk) or seen[pk]:
+            stats["plural not added (a key already, genuine, or in clean text)"] += 1
+            continue
+        out[pk] = ([pe], w, "plural of an attested pair" + note[len("attested"):])
+        stats["plural rows"] += 1
     return out, stats
 
 
