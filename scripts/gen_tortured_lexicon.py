@@ -652,7 +652,7 @@ def import_zenodo(path, terms, ng):
 # may be ordinary English in another sense, so it only changes text with document evidence: at
 # 0.5 and above stand "malignant growth", "heart ailments", "elderly folks", "supply route" and
 # "speech processing" (listed for "unique words"), besides tortured forms the LM half-knows
-# ("wellspring of energy"); 106 of the 7,072 pairs.
+# ("wellspring of energy"); 56 of the imported pairs.
 T_PPS_KNOWN = 0.5
 
 
@@ -693,8 +693,8 @@ def import_pps(path, terms, clean_files, wn, lm, taken):
     computing", "first request"); seen once, it gets weight 0.3. Keys the LM knows as a
     collocation (``T_PPS_KNOWN``) get weight 0.5; every other key 3, the weight of the
     paraphrasing-tool fingerprints of the zenodo pairs. A pair whose two sides are compound nouns
-    ending in a countable singular noun (``compound``, ``pluralise``) also gives its plural row, with the same weight, unless that is
-    a key already, genuine, or seen in the clean corpora.
+    ending in a countable singular noun (``compound``, ``pluralise``) also gives its plural row,
+    with the same weight, unless that is a key already, genuine, or seen in the clean corpora.
     """
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     from pps_pairs import pairs

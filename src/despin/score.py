@@ -150,7 +150,7 @@ FAMILY_GATES = {
     "tortured": Gate(3.0, -math.inf, 0.5, 0.1, max_repeats=1, min_terms=1, count_centre=2.0, count_scale=0.3,
                      fingerprint=True),
     # three distinct terms: a clean numerical-library docstring (0.6M words of installed packages'
-    # docstrings, never tuned on) said "complex number" and "equal to" four times each in 309 words
+    # docstrings, not tuned on until then) said "complex number" and "equal to" four times each in 309 words
     # (density 1.72) and lost 7 words to the gate; the WordNet dev pages hit 4 and 7 distinct terms
     # ("area unit", "associate in nursing", "we have a tendency to", ...), and no dev, clean or
     # simulated figure moves
@@ -552,7 +552,8 @@ def document_report(
     Returns the report, P(document spun by family F) for each family at or above MIN_FAMILY_SPIN,
     and the segment spins. A *strong hit* of family F is a match of an
     F row of weight ≥ its gate's ``min_weight`` whose best LM gain exceeds ``min_gain``, each term
-    counted at most ``max_repeats`` times; their count per 100 words (plus EVIDENCE_PSEUDO_WORDS) is
+    counted at most ``max_repeats`` times and a match over the words of a counted hit adding its
+    term but no hit; their count per 100 words (plus EVIDENCE_PSEUDO_WORDS) is
     mapped through a logistic curve with the gate's ``centre`` and ``scale``, provided the hits
     come from ``min_terms`` distinct terms (and raised by the count of distinct terms where the
     gate has count evidence). Each family has its own ``Gate`` because its rows'
