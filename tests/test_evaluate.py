@@ -119,3 +119,6 @@ def test_denying_a_source_measures_its_phrases_as_if_never_imported(
     out = capsys.readouterr().out
     assert f"the {len(pps)} lexicon keys of source pps-20260306" in out
     assert "2 pairs, flagged 0.500, restored exactly 0.500 (1 of" in out  # only the own row is left
+    # a misspelt tag would deny nothing and measure the whole lexicon: refused
+    assert main(["eval", "--pairs", str(path), "--deny-source", "pps-2026"]) == 2
+    assert "no lexicon row has source pps-2026" in capsys.readouterr().err

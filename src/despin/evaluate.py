@@ -393,7 +393,14 @@ def run(args: Any, restorer: Any, out: Any = None) -> int:
         print(*parts, file=out)
 
     if args.deny_source:
-        denied = keys_of_sources(restorer.lexicon, set(args.deny_source))
+        lexicon = restorer.lexicon
+        known = {e.source for key in lexicon.entries for e in lexicon.entries[key]}
+        unknown = sorted(set(args.deny_source) - known)
+        if unknown:  # a misspelt tag would deny nothing and measure the full lexicon
+            print(f"despin eval: no lexicon row has source {', '.join(unknown)}; the sources are "
+                  f"{', '.join(sorted(known))}", file=sys.stderr)
+            return 2
+        denied = keys_of_sources(lexicon, set(args.deny_source))
         line(f"denied: the {len(denied)} lexicon keys of source {', '.join(args.deny_source)}")
         restorer = restorer.denying(denied)
 
