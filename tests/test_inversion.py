@@ -38,6 +38,9 @@ def test_an_inverted_adjective_is_found_with_its_restoration() -> None:
     "the one that is left",
     "It is the Trading that is active here",           # capitals: a name or a heading
     "the reason that is, in short, clear",             # not one space between the words
+    "a tooling that is generic and independent",       # a coordinated adjective
+    "the frame that was active when it was captured",  # a clause of time
+    "46 commits that are docs related",                # a compound
 ])
 def test_genuine_relative_clauses_are_not_found(text: str) -> None:
     assert found(text) == {}
