@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,25 @@ def test_manifest_matches_files() -> None:
             counted[(p.name, e.source)] += 1
     listed = {(r[0], r[2]): int(r[3]) for r in rows}
     assert listed == dict(counted)
+
+
+def test_every_attribution_licence_is_in_the_notice() -> None:
+    """Rows adapted from CC BY data must carry their attribution: each source whose declared
+    licence is CC-BY has a section in lexicons/NOTICE, headed by its tag, that gives its row count."""
+    notice = (shipped_dir() / "NOTICE").read_text(encoding="utf-8")
+    sections = re.split(r"\n(?=lexicons/\S+, rows with source tag )", notice)
+    checked = 0
+    for p in LEXICONS:
+        parsed = parse_file(p)
+        counts = Counter(e.source for e in parsed.entries)
+        for tag, desc in parsed.sources.items():
+            if "CC-BY" not in desc.upper():
+                continue
+            checked += 1
+            own = [sec for sec in sections if sec.startswith(f"lexicons/{p.name}, rows with source tag `{tag}`")]
+            assert own, f"{p.name}: source {tag} has no section in lexicons/NOTICE"
+            assert f"({counts[tag]:,} in the current file" in " ".join(own[0].split())
+    assert checked >= 2  # the zenodo pairs and the Problematic Paper Screener's list
 
 
 def test_loaded_lexicon_indexes_every_key() -> None:
