@@ -570,7 +570,7 @@ def vocabulary(wn: WordNet, freq: Freq, size: int, rare_zipf: float | None = Non
 
 
 # --------------------------------------------------------------------------- rows
-def build_rows(wn: WordNet, freq: Freq, vocab: list[str], clean_docs: dict[str, int] | None = None):
+def build_rows(wn: WordNet, freq: Freq, vocab: list[str]):
     contrib: dict[str, dict[str, float]] = defaultdict(dict)
     best_rel: dict[str, float] = defaultdict(float)
     for w in vocab:
@@ -602,7 +602,6 @@ def build_rows(wn: WordNet, freq: Freq, vocab: list[str], clean_docs: dict[str, 
                     alts.remove(o)
     out = {}
     dropped = 0
-    clean_docs = clean_docs or {}
     for key, (alts, r, _m) in rows.items():
         if not alts:
             continue
@@ -618,8 +617,6 @@ def build_rows(wn: WordNet, freq: Freq, vocab: list[str], clean_docs: dict[str, 
             w = min(w, 2.0)
         if best_rel[key] < STRONG_MIN_SCORE:
             w = min(w, WEAK_REL_MAX_WEIGHT)
-        if clean_docs.get(key, 0) >= CLEAN_MIN_DOCS:
-            w = min(w, CLEAN_MAX_WEIGHT)
         w = min(WEIGHT_LEVELS, key=lambda lv: (abs(math.log(lv / w)), lv))
         out[key] = (alts, w, SOURCE_TAG)
     return out, dropped
@@ -691,12 +688,12 @@ def main(argv: list[str] | None = None) -> int:
     wn = read_wordnet(args.wordnet)
     freq = Freq()
     vocab = vocabulary(wn, freq, args.vocab, args.rare_lemmas)
-    counts = None
-    if args.clean:
-        # the phrase keys any row could have: every multi-word spun form of the vocabulary
-        phrase_keys = {k for k in build_rows(wn, freq, vocab)[0] if " " in k}
-        counts = clean_document_counts(args.clean, phrase_keys)
-    rows, dropped = build_rows(wn, freq, vocab, counts)
+    rows, dropped = build_rows(wn, freq, vocab)
+    if args.clean:  # CLEAN_MAX_WEIGHT is a weight level: capping after the snap changes nothing
+        counts = clean_document_counts(args.clean, {k for k in rows if " " in k})
+        for key, (alts, w, src) in rows.items():
+            if counts.get(key, 0) >= CLEAN_MIN_DOCS:
+                rows[key] = (alts, min(w, CLEAN_MAX_WEIGHT), src)
     n_fw = add_function_rows(rows)
 
     buf = io.StringIO()

@@ -12,7 +12,7 @@ class Config(NamedTuple):
       calibrated on the dev pages, see ``score.CAL_SLOPE``): a change is applied when its score
       reaches it. 0.15 means about 59%. On the news dev passages, 0.06, 0.15, 0.24 and 0.41 gave
       recall 0.855/0.830/0.784/0.599 and precision 0.905/0.912/0.927/0.948 (seed included): 0.15
-      keeps the seed's first half at 0.935/0.957. The wrong changes are confident ones, so a
+      kept the seed's first half at 0.935/0.957 when it was chosen. The wrong changes are confident ones, so a
       higher threshold buys little precision.
       Spans below it are still reported by ``scan``, with their candidates.
     - ``families`` (default ``None``: every shipped family): lexicon families to use.

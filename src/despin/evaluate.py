@@ -393,14 +393,13 @@ def run(args: Any, restorer: Any, out: Any = None) -> int:
         print(*parts, file=out)
 
     if args.deny_source:
-        lexicon = restorer.lexicon
-        known = {e.source for key in lexicon.entries for e in lexicon.entries[key]}
-        unknown = sorted(set(args.deny_source) - known)
+        by_source = keys_by_source(restorer.lexicon)
+        unknown = sorted(set(args.deny_source) - set(by_source))
         if unknown:  # a misspelt tag would deny nothing and measure the full lexicon
             print(f"despin eval: no lexicon row has source {', '.join(unknown)}; the sources are "
-                  f"{', '.join(sorted(known))}", file=sys.stderr)
+                  f"{', '.join(sorted(by_source))}", file=sys.stderr)
             return 2
-        denied = keys_of_sources(lexicon, set(args.deny_source))
+        denied = set().union(*(by_source[tag] for tag in args.deny_source))
         line(f"denied: the {len(denied)} lexicon keys of source {', '.join(args.deny_source)}")
         restorer = restorer.denying(denied)
 
@@ -555,10 +554,20 @@ def keyed(pairs: list[tuple[str, str]], lexicon: Any) -> int:
     return sum(normalize(spun) in lexicon.entries for spun, _ in pairs)
 
 
+def keys_by_source(lexicon: Any) -> dict[str, set[str]]:
+    """Each source tag (the lexicon files' ``source`` column) with the keys that have a row from it."""
+    out: dict[str, set[str]] = {}
+    for key in lexicon.entries:
+        for e in lexicon.entries[key]:
+            out.setdefault(e.source, set()).add(key)
+    return out
+
+
 def keys_of_sources(lexicon: Any, sources: set[str]) -> set[str]:
-    """The keys with a row from one of these sources (tags as in the lexicon files' ``source``
-    column): denying them measures despin as if those rows had never been imported."""
-    return {key for key in lexicon.entries if any(e.source in sources for e in lexicon.entries[key])}
+    """The keys with a row from one of these sources: denying them measures despin as if those rows
+    had never been imported."""
+    by_source = keys_by_source(lexicon)
+    return set().union(*(by_source.get(tag, set()) for tag in sources))
 
 
 def read_pairs(path: str | Path) -> list[tuple[str, str]]:

@@ -644,6 +644,7 @@ def document_report(
 _ARTICLE_RE = re.compile(r"^(?:the|a|an) ")
 
 
+@functools.lru_cache(maxsize=65536)
 def _term(key: str) -> str:
     """A key without its leading article, its last word stemmed (plural, regular verb forms, final
     e): "the query", "a query", "query" and "queries" are one term, as are "increment" and
@@ -653,12 +654,7 @@ def _term(key: str) -> str:
     0.61-0.70, enough for a filter to drop them.)"""
     head, _, last = _ARTICLE_RE.sub("", key).rpartition(" ")
     if _plural(last) and last not in _IRREGULAR_PLURALS:
-        if last.endswith("ies"):
-            last = last[:-3] + "y"
-        elif last.endswith(("ches", "shes", "sses", "xes", "zes")):
-            last = last[:-2]
-        else:
-            last = last[:-1]
+        last = last[:-3] + "y" if last.endswith("ies") else last[:-1]  # "boxes" loses its e below
     # and a verb in any of its regular forms: "increment" and "incremented" were two terms of a
     # short clean text about version numbers (the final e goes too: "increase", "increased")
     if len(last) > 5 and last.endswith(("ed", "ing")):
