@@ -303,3 +303,66 @@ def test_a_confident_longer_reading_rejects_the_one_inside_it(monkeypatch: pytes
 
     monkeypatch.setattr(decode, "RIVAL_KEEP_LOG", -math.inf)  # the rule switched off
     assert Restorer().restore(text) != want
+
+
+# Written for these tests in the WordNet spinner's manner: its hallmarks ("area unit", "Associate in
+# Nursing", "we have a tendency to") open the gate, and "throughout" (its word for *during*) recurs.
+_MORATORIUM = (
+    "A moratorium amount is that the time throughout a loan term once the receiver isn't needed to form any "
+    "reimbursement. Banks area unit allowed to supply Associate in Nursing extension, and we have a tendency to "
+    "explain however it works. Interest still accrues throughout the moratorium amount, so the loan grows. "
+    "The receiver will pay the interest throughout the amount or add it to the principal, and we have a tendency "
+    "to compare each choices below. If the receiver misses a payment throughout this era, the bank can't report it."
+)
+
+
+def test_a_recurring_spun_form_is_restored_on_the_evidence_of_all_its_occurrences(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    pooled = Restorer().restore(_MORATORIUM)
+    assert pooled.count(" during ") == 4 and "throughout" not in pooled
+    monkeypatch.setattr(score, "repeat_evidence", lambda *args, **kwargs: {})
+    alone = Restorer().restore(_MORATORIUM)  # each occurrence on its own evidence stays under the threshold
+    assert alone.count("throughout") == 4
+    assert alone.replace("throughout", "during") == pooled
+
+
+class _Gains:
+    def __init__(self, by_start: dict[int, float]) -> None:
+        self.by_start = by_start
+
+    def best(self, m: object, family: str | None = None) -> float:
+        return self.by_start[m.start]  # type: ignore[attr-defined]
+
+
+def test_the_other_occurrences_give_their_own_context_evidence_only() -> None:
+    lexicon = load(("news",), ())
+    text = "The metropolis grew. The metropolis shrank. The metropolis council met. A hearth broke out."
+    found = find(Words(text), lexicon, lexicon.index("news"))
+    matches = [m for m in found if m.surface.lower() in ("metropolis", "hearth")]
+    starts = [m.start for m in matches if m.surface == "metropolis"]
+    assert len(starts) == 3
+    entry = next(e for e in matches[0].entries if e.family == "news")
+    bias = score._freq_ratio("trigram", entry)
+    q = score.REPEAT_Q
+
+    def term(gain: float) -> float:
+        return math.log10(q * 10 ** (score.ALPHA * (gain - bias)) + 1 - q)
+
+    gains = {starts[0]: bias + 3.0, starts[1]: bias, starts[2]: bias - 20.0}
+    gains.update({m.start: 5.0 for m in matches if m.surface == "hearth"})
+    ev = score.repeat_evidence(matches, _Gains(gains), "trigram", ["news"])
+    k = {m.start: i for i, m in enumerate(matches)}
+    assert k[matches[-1].start] not in ev  # "hearth" occurs once: no evidence from elsewhere
+    # a gain no larger than the LM's out-of-context preference for the commoner word says nothing
+    assert term(bias) == pytest.approx(0.0)
+    assert ev[k[starts[0]]]["news"] == pytest.approx(term(bias) + term(bias - 20.0))
+    assert ev[k[starts[1]]]["news"] == pytest.approx(term(bias + 3.0) + term(bias - 20.0))
+    # a clear negative reading weighs at most log10(1 - q): it cannot veto the others
+    assert term(bias - 20.0) == pytest.approx(math.log10(1 - q), abs=1e-6)
+
+
+def test_pooling_leaves_a_prior_alone_without_evidence_and_moves_it_with_evidence() -> None:
+    for p in (0.001, 0.2, 0.6):
+        assert score.pooled_prior(p, 0.0) == pytest.approx(p)
+        assert score.pooled_prior(p, 1.0) > p > score.pooled_prior(p, -1.0)
+        assert score.pooled_prior(p, 50.0) <= score.REPEAT_Q  # each occurrence may still be genuine

@@ -458,6 +458,9 @@ def run(args: Any, restorer: Any, out: Any = None) -> int:
              f"({s.correct}/{s.required} restored, {s.false_changes} wrong or false changes)")
         line(f"  document detection: precision {sim.detection_precision:.3f} recall {sim.detection_recall:.3f} "
              f"(tp {sim.doc_tp} fp {sim.doc_fp} fn {sim.doc_fn} tn {sim.doc_tn})")
+        if args.verbose:
+            for d in s.details:
+                line("    " + " | ".join(map(str, d)))
         _calibration(line, sim.judged, s.required, args.plot)
     return 0
 

@@ -23,7 +23,7 @@ from .screen import fast_tokens
 from .tokens import block_spans
 from .types import Change, DocReport, Entry, Flag, ScanResult
 
-_P_MAX = 0.999  # no prior probability is certainty: keeps log(1 - p) finite
+_P_MAX = score.P_MAX
 # Capitalised words mid-sentence are names far more often than spun words, and a wrong change to a
 # name costs more than a miss: unless ``restore_names`` is set they need this much more raw score
 # (log10 odds before the calibration, score.CAL_SLOPE) than the threshold. "Residence Secretary",
@@ -243,8 +243,11 @@ class Restorer:
 
         options: dict[int, list[decode.Option]] = {}
         keep_log: dict[int, float] = {}
+        # 3. the evidence of each recurring spun form's other occurrences (score.repeat_evidence)
+        others = score.repeat_evidence(matches, gains, cfg.model, family_spin)
         for k, m in enumerate(matches):
-            opts, p_best = self._options(k, m, words, family_spin, segments.at(m.start), lexicon, gains)
+            opts, p_best = self._options(k, m, words, family_spin, segments.at(m.start), lexicon, gains,
+                                         others.get(k))
             if opts:
                 options[k] = opts
                 keep_log[k] = math.log10(1.0 - p_best)
@@ -377,8 +380,10 @@ class Restorer:
         seg_spin: float,
         lexicon: Lexicon,
         gains: _Gains,
+        others: dict[str, float] | None = None,
     ) -> tuple[list[decode.Option], float]:
-        """Candidate replacements for match ``k`` with their prior log10 terms.
+        """Candidate replacements for match ``k`` with their prior log10 terms (``others``: the
+        log10 likelihood ratio of the match's other occurrences, by family).
 
         A row whose prior cannot reach the threshold even with the largest LM gain it shows here
         (less DECODE_MARGIN, for the joint decoding) offers none: in a clean document that is nearly
@@ -394,6 +399,8 @@ class Restorer:
             if spin < min_spin:
                 continue  # nothing this row could show would reach the threshold
             p = min(_P_MAX, spin * self._row_prior(m, e, words, lexicon))
+            if others and e.family in others:
+                p = score.pooled_prior(p, others[e.family])
             if p <= 0.0 or math.log10(p / (1.0 - p)) + score.ALPHA * gains.best(m, e.family) < floor:
                 continue
             p_best = max(p_best, p)
