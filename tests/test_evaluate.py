@@ -68,6 +68,25 @@ def test_a_candidate_over_two_gold_edits_is_judged_by_the_scorer() -> None:
     assert judge([right], edits) == [(1.0, False)]  # the exact-span test would call it wrong
 
 
+def test_a_candidate_inside_a_longer_gold_edit_is_judged_by_its_own_words() -> None:
+    from despin.evaluate import judge_gold
+    from despin.types import Flag
+
+    spun = "Shops area unit such a lot of product now."
+    start = spun.index("area unit such")
+    edits = [{"start": start, "end": spun.index(" now"), "spun": "area unit such a lot of product",
+              "gold": ["are so many products"], "optional": False}]
+
+    def flag(part: str, restored: str) -> Flag:
+        s = spun.index(part)
+        return Flag(s, s + len(part), part, restored, (restored,), 0.5, "spun_phrase", "t", "wordnet")
+
+    got = judge_gold(spun, [flag("area unit", "are"), flag("such a lot of", "so many"),
+                            flag("area unit", "is"), flag("such a lot of", "so much"), flag("Shops", "Stores")],
+                     edits)
+    assert [ok for _, ok in got] == [True, True, False, False, False]
+
+
 def test_reported_scores_are_calibrated_and_the_threshold_applies_to_them() -> None:
     from despin import score
 

@@ -187,14 +187,43 @@ def iter_jsonl_texts(path: str | Path, field_name: str = "text") -> Iterable[str
 def judge_gold(spun: str, candidates: Iterable[Any], edits: list[dict[str, Any]]) -> list[tuple[float, bool]]:
     """(score, correct) for each candidate change of a real page: correct when the page with that
     change alone applied scores good changes only (``score_output``; a change over two gold edits
-    counts as two). Real gold edits and despin's changes often cut the text differently ("boost
-    cash" → *raise money* is one change over two gold edits), which the exact-span test of
-    ``judge`` would call wrong."""
+    counts as two), or when it is part of a longer gold edit and its words stand in that edit's
+    gold (``_part_of_gold``). Real gold edits and despin's changes often cut the text differently
+    ("boost cash" → *raise money* is one change over two gold edits; "area unit" → *are* is a
+    change inside the gold edit "area unit such a lot of product" → *are so many products*), which
+    the exact-span test of ``judge`` would call wrong."""
     out = []
     for c in candidates:
         s = score_output(spun, spun[: c.start] + c.restored + spun[c.end :], edits)
-        out.append((c.score, s.changes > 0 and s.good_changes == s.changes))
+        ok = (s.changes > 0 and s.good_changes == s.changes) or _part_of_gold(spun, c, edits)
+        out.append((c.score, ok))
     return out
+
+
+def _part_of_gold(spun: str, c: Any, edits: list[dict[str, Any]]) -> bool:
+    """Whether change ``c`` lies inside the gold edits it overlaps, changes fewer words than they
+    do, and its restored words appear, in order and together, in one of their gold readings (the
+    rest of the edit left for other changes to restore)."""
+    touched = [e for e in edits if e["start"] < c.end and e["end"] > c.start]
+    if not touched:
+        return False
+    lo, hi = min(e["start"] for e in touched), max(e["end"] for e in touched)
+    if not (lo <= c.start and c.end <= hi) or (lo, hi) == (c.start, c.end):
+        return False
+    mine = _norm(c.restored).split()
+    if not mine or _norm(c.restored) == _norm(c.spun):
+        return False
+    pieces, cur = [], lo
+    for e in sorted(touched, key=lambda e: e["start"]):
+        pieces.append([spun[cur : e["start"]]])
+        pieces.append(list(e["gold"]))
+        cur = e["end"]
+    pieces.append([spun[cur:hi]])
+    for combo in itertools.product(*pieces):
+        gold = _norm("".join(combo)).split()
+        if any(gold[k : k + len(mine)] == mine for k in range(len(gold) - len(mine) + 1)):
+            return True
+    return False
 
 
 def eval_clean(paths: Iterable[str | Path], restore: Callable[[str], str]) -> list[tuple[str, Score]]:
