@@ -327,11 +327,14 @@ def test_a_recurring_spun_form_is_restored_on_the_evidence_of_all_its_occurrence
 
 
 class _Gains:
-    def __init__(self, by_start: dict[int, float]) -> None:
-        self.by_start = by_start
+    def __init__(self, by_start: dict[int, float], by_alt: dict[str, float] | None = None) -> None:
+        self.by_start, self.by_alt = by_start, by_alt or {}
 
     def best(self, m: object, family: str | None = None) -> float:
         return self.by_start[m.start]  # type: ignore[attr-defined]
+
+    def of(self, m: object, alts: list[str]) -> list[float]:
+        return [self.by_alt[a] for a in alts]
 
 
 def test_the_other_occurrences_give_their_own_context_evidence_only() -> None:
@@ -350,7 +353,7 @@ def test_the_other_occurrences_give_their_own_context_evidence_only() -> None:
 
     gains = {starts[0]: bias + 3.0, starts[1]: bias, starts[2]: bias - 20.0}
     gains.update({m.start: 5.0 for m in matches if m.surface == "hearth"})
-    ev = score.repeat_evidence(matches, _Gains(gains), "trigram", ["news"])
+    ev = score.repeat_evidence(matches, score.recurrences(matches), _Gains(gains), "trigram", ["news"])
     k = {m.start: i for i, m in enumerate(matches)}
     assert k[matches[-1].start] not in ev  # "hearth" occurs once: no evidence from elsewhere
     # a gain no larger than the LM's out-of-context preference for the commoner word says nothing
@@ -366,3 +369,25 @@ def test_pooling_leaves_a_prior_alone_without_evidence_and_moves_it_with_evidenc
         assert score.pooled_prior(p, 0.0) == pytest.approx(p)
         assert score.pooled_prior(p, 1.0) > p > score.pooled_prior(p, -1.0)
         assert score.pooled_prior(p, 50.0) <= score.REPEAT_Q  # each occurrence may still be genuine
+
+
+def test_the_other_occurrences_weigh_in_the_choice_among_alternatives() -> None:
+    lexicon = load(("news",), ())
+    text = "The council was told the choices were made. Later, the choices were announced."
+    found = [m for m in find(Words(text), lexicon, lexicon.index("news")) if m.surface == "choices"]
+    entry = next(e for e in found[0].entries if e.family == "news")
+    alts = entry.restored[:2]
+    assert len(alts) == 2
+    shares = [score.alt_share(entry, r) for r in range(2)]
+    bias = [math.log10(score.freq("trigram", a) / score.freq("trigram", entry.spun)) for a in alts]
+    # no other occurrence: the row's own shares
+    assert score.pooled_shares("trigram", entry, alts, shares, [], _Gains({})) == pytest.approx(shares)
+    # the other occurrence's context favours the second alternative beyond its frequency
+    gains = _Gains({}, {alts[0]: bias[0], alts[1]: bias[1] + 4.0})
+    pooled = score.pooled_shares("trigram", entry, alts, shares, found[1:], gains)
+    assert pooled[1] > pooled[0] and shares[0] > shares[1]
+    assert sum(pooled) == pytest.approx(sum(shares))
+    assert pooled[0] >= score.REPEAT_ALT_KEEP * shares[0]  # one original need not hold everywhere
+    # a preference no larger than the commoner word's out-of-context advantage changes nothing
+    even = _Gains({}, {alts[0]: bias[0], alts[1]: bias[1]})
+    assert score.pooled_shares("trigram", entry, alts, shares, found[1:], even) == pytest.approx(shares)

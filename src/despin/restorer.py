@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -244,10 +244,12 @@ class Restorer:
         options: dict[int, list[decode.Option]] = {}
         keep_log: dict[int, float] = {}
         # 3. the evidence of each recurring spun form's other occurrences (score.repeat_evidence)
-        others = score.repeat_evidence(matches, gains, cfg.model, family_spin)
+        recurring = score.recurrences(matches)
+        others = score.repeat_evidence(matches, recurring, gains, cfg.model, family_spin)
         for k, m in enumerate(matches):
+            again = [matches[j] for j in recurring.get(k, ()) if j != k]
             opts, p_best = self._options(k, m, words, family_spin, segments.at(m.start), lexicon, gains,
-                                         others.get(k))
+                                         others.get(k), again)
             if opts:
                 options[k] = opts
                 keep_log[k] = math.log10(1.0 - p_best)
@@ -381,9 +383,11 @@ class Restorer:
         lexicon: Lexicon,
         gains: _Gains,
         others: dict[str, float] | None = None,
+        again: Sequence[Match] = (),
     ) -> tuple[list[decode.Option], float]:
         """Candidate replacements for match ``k`` with their prior log10 terms (``others``: the
-        log10 likelihood ratio of the match's other occurrences, by family).
+        log10 likelihood ratio of the match's other occurrences ``again``, by family; those
+        occurrences also weigh in the choice among a row's alternatives).
 
         A row whose prior cannot reach the threshold even with the largest LM gain it shows here
         (less DECODE_MARGIN, for the joint decoding) offers none: in a clean document that is nearly
@@ -404,8 +408,12 @@ class Restorer:
             if p <= 0.0 or math.log10(p / (1.0 - p)) + score.ALPHA * gains.best(m, e.family) < floor:
                 continue
             p_best = max(p_best, p)
-            for rank, alt in enumerate(e.restored[:MAX_ALTERNATIVES]):
-                opts.append(decode.Option(k, alt, ei, math.log10(p * score.alt_share(e, rank))))
+            alts = e.restored[:MAX_ALTERNATIVES]
+            shares = [score.alt_share(e, rank) for rank in range(len(alts))]
+            if again and len(alts) > 1:
+                shares = score.pooled_shares(self.config.model, e, alts, shares, again, gains)
+            for alt, share in zip(alts, shares, strict=True):
+                opts.append(decode.Option(k, alt, ei, math.log10(p * share)))
         return opts, p_best
 
     def _row_prior(self, m: Match, e: Entry, words: Words, lexicon: Lexicon) -> float:
