@@ -2,7 +2,8 @@
 
 Every lexicon match in a gold document is one example: positive when it lies on a gold edit and
 one of its candidates is an accepted original, negative otherwise (a genuine word, or a row that
-cannot restore it). The features are those of ``score.features`` plus the independent LM gain;
+cannot restore it). The features are those of ``score.features`` (a feature that is constant over a family's
+matches, as "generated" is for the all-curated news rows, fits to 0) plus the independent LM gain;
 the fitted log-odds are printed in log10 units, ready to paste into ``score.py``.
 
 Usage (needs the shared dev material beside the project), e.g. for the news family:

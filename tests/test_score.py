@@ -306,24 +306,22 @@ def test_a_confident_longer_reading_rejects_the_one_inside_it(monkeypatch: pytes
 
 
 # Written for these tests in the WordNet spinner's manner: its hallmarks ("area unit", "Associate in
-# Nursing", "we have a tendency to") open the gate, and "throughout" (its word for *during*) recurs.
-_MORATORIUM = (
-    "A moratorium amount is that the time throughout a loan term once the receiver isn't needed to form any "
-    "reimbursement. Banks area unit allowed to supply Associate in Nursing extension, and we have a tendency to "
-    "explain however it works. Interest still accrues throughout the moratorium amount, so the loan grows. "
-    "The receiver will pay the interest throughout the amount or add it to the principal, and we have a tendency "
-    "to compare each choices below. If the receiver misses a payment throughout this era, the bank can't report it."
+# Nursing", "we have a tendency to") open the gate, and "planned" (its word for *proposed*) recurs.
+_PROPOSALS = (
+    "Banks area unit allowed to supply Associate in Nursing extension, and we have a tendency to explain "
+    "how it works. The planned changes start in May. The bank planned a new scheme. Critics say the "
+    "planned rules are weak."
 )
 
 
 def test_a_recurring_spun_form_is_restored_on_the_evidence_of_all_its_occurrences(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    pooled = Restorer().restore(_MORATORIUM)
-    assert pooled.count(" during ") == 4 and "throughout" not in pooled
+    pooled = Restorer().restore(_PROPOSALS)
+    assert pooled.count("proposed") == 3 and "planned" not in pooled
     monkeypatch.setattr(score, "repeat_evidence", lambda *args, **kwargs: {})
-    alone = Restorer().restore(_MORATORIUM)  # each occurrence on its own evidence stays under the threshold
-    assert alone.count("throughout") == 4
-    assert alone.replace("throughout", "during") == pooled
+    alone = Restorer().restore(_PROPOSALS)  # each occurrence on its own evidence stays under the threshold
+    assert alone.count("planned") == 3
+    assert alone.replace("planned", "proposed") == pooled
 
 
 class _Gains:
@@ -391,3 +389,18 @@ def test_the_other_occurrences_weigh_in_the_choice_among_alternatives() -> None:
     # a preference no larger than the commoner word's out-of-context advantage changes nothing
     even = _Gains({}, {alts[0]: bias[0], alts[1]: bias[1]})
     assert score.pooled_shares("trigram", entry, alts, shares, found[1:], even) == pytest.approx(shares)
+
+
+def test_a_generated_row_is_told_from_a_curated_one() -> None:
+    """The WordNet generator's rows and its curated table of the spinner's habits weigh differently
+    in the prior (score.MODELS): the feature reads the row's source tag."""
+    lexicon = load(("wordnet", "news"), ())
+    generated = next(e for e in lexicon.entries["amount"] if e.family == "wordnet")
+    habit = next(e for e in lexicon.entries["throughout"] if e.family == "wordnet")
+    own = next(e for e in lexicon.entries["mentioned"] if e.family == "news")
+    assert (generated.source, habit.source, own.source) == ("gen-wordnet-1", "gen-wordnet-fw", "own")
+    at = score.FEATURES.index("generated")
+    flags = [score.features("trigram", e, False, False)[at] for e in (generated, habit, own)]
+    assert flags == [1.0, 0.0, 0.0]
+    assert score.prior_log_odds("wordnet", score.features("trigram", habit, False, False)) > \
+        score.prior_log_odds("wordnet", score.features("trigram", generated, False, False))
