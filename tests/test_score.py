@@ -404,3 +404,35 @@ def test_a_generated_row_is_told_from_a_curated_one() -> None:
     assert flags == [1.0, 0.0, 0.0]
     assert score.prior_log_odds("wordnet", score.features("trigram", habit, False, False)) > \
         score.prior_log_odds("wordnet", score.features("trigram", generated, False, False))
+
+
+# Written for these tests: a council notice with seven of the paraphrase spinner's phrases spread
+# through plain sentences, so that their density stays under the paraphrase gate's centre.
+_FILLER = ("Road repairs come first, with work on the bridge planned for the spring and the old depot to be sold. "
+           "Parking charges stay the same, and the bus timetable will be reviewed in the autumn. ")
+_NOTICE = (
+    "The council published its yearly plan for the town on Monday, and most of it reads as expected. " + _FILLER
+    + "A report on local health notes that coronary illness remains the main cause of death, and that the keto "
+    "eating routine has become popular among younger residents. " + _FILLER + "Councillors want more people to "
+    "try weight preparing at the leisure centre. " + _FILLER + "The plan also mentions the weekend market, where "
+    "stalls sell entire grains and fresh bread, and a new cafe that promises a better feasting experience near the "
+    "station. " + _FILLER + "Business leaders asked for help with the monetary recuperation after a slow year. "
+    + _FILLER + "The plan will be discussed at the next meeting, which is open to the public."
+)
+
+
+def test_many_distinct_paraphrase_terms_open_the_gate_below_its_density(monkeypatch: pytest.MonkeyPatch) -> None:
+    report = Restorer().scan(_NOTICE).report
+    assert report.family == "paraphrase" and report.spin > 0.9
+    assert report.evidence < score.FAMILY_GATES["paraphrase"].centre  # the density alone would not do it
+    assert "heart disease" in Restorer().restore(_NOTICE)
+    no_count = dict(score.FAMILY_GATES, paraphrase=score.FAMILY_GATES["paraphrase"]._replace(count_centre=math.inf))
+    monkeypatch.setattr(score, "FAMILY_GATES", no_count)
+    assert Restorer().scan(_NOTICE).report.spin < 0.5
+
+
+def test_the_count_evidence_needs_its_density() -> None:
+    """The same seven terms in a document four times as long (clean paragraphs appended) are not
+    enough: a long clean document gathers distinct terms by length alone."""
+    long = _NOTICE + "\n\n" + "\n\n".join([_FILLER * 6] * 6)
+    assert Restorer().scan(long).report.spin < 0.5

@@ -152,5 +152,7 @@ def test_a_count_floor_keeps_a_long_document_with_enough_hits() -> None:
     gates = {"x": (0.5, 0.1)}
     toks = fast_tokens("word " * 20_000 + "counterfeit consciousness and profound learning")
     assert Screen.of(keys, gates, 0.01, 40).families(toks) == []  # 2 hits in 20k words
-    assert Screen.of(keys, gates, 0.01, 40, {"x": 2}).families(toks) == ["x"]
-    assert Screen.of(keys, gates, 0.01, 40, {"x": 3}).families(toks) == []
+    assert Screen.of(keys, gates, 0.01, 40, {"x": (2, 0.0)}).families(toks) == ["x"]
+    assert Screen.of(keys, gates, 0.01, 40, {"x": (3, 0.0)}).families(toks) == []
+    # a count floor that needs a density (score.Gate.count_min_density) is no floor here
+    assert Screen.of(keys, gates, 0.01, 40, {"x": (2, 0.5)}).families(toks) == []

@@ -60,15 +60,16 @@ class Screen:
     floors: dict[str, float]
     unbounded: frozenset[str]
     pseudo_words: float
-    count_floors: dict[str, int]
+    count_floors: dict[str, tuple[int, float]]
     fingerprints: frozenset[str]
 
     @classmethod
     def of(cls, keys: Mapping[str, Iterable[str]], gates: Mapping[str, tuple[float, float]],
-           min_spin: float, pseudo_words: float, count_floors: Mapping[str, int] | None = None,
+           min_spin: float, pseudo_words: float, count_floors: Mapping[str, tuple[int, float]] | None = None,
            fingerprints: Iterable[str] = ()) -> Screen:
         """``keys``: family → its heavy keys; ``gates``: family → (centre, scale) of its gate;
-        ``count_floors``: family → a number of hits at which its gate can open at any length;
+        ``count_floors``: family → (a number of hits at which its gate can open at any length, the
+        density from which that holds);
         ``fingerprints``: families whose every heavy hit is flagged, gate open or not."""
         fams = [fam for fam, ks in keys.items() for _ in ks]
         # one encode and translate for all keys, a line each (35k keys: 20 ms rather than 100)
@@ -133,7 +134,11 @@ class Screen:
         words = len(toks) + self.pseudo_words
         by_count = self.count_floors
         flagged = self.fingerprints if fingerprints else frozenset()
-        out = [fam for fam, count in self.counts(toks).items()
-               if 100.0 * count / words >= self.floors[fam] or count >= by_count.get(fam, count + 1)
-               or fam in flagged]
+        out = []
+        for fam, count in self.counts(toks).items():
+            density = 100.0 * count / words
+            floor = by_count.get(fam)
+            if density >= self.floors[fam] or fam in flagged or (
+                    floor is not None and count >= floor[0] and density >= floor[1]):
+                out.append(fam)
         return out + [fam for fam in sorted(self.unbounded) if fam not in out]
