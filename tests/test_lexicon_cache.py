@@ -118,3 +118,21 @@ def test_a_failed_cache_write_costs_nothing_but_time(cache: Path, monkeypatch: p
     got = _load()
     assert score.screen(got).floors
     assert not list(cache.glob("*.pickle")) and not list(cache.glob(".despin-*.tmp"))
+
+
+def test_rows_parsed_before_the_save_do_not_bloat_the_cache(cache: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever a process has parsed (every row, for a simulator) is rebuilt on use, not saved:
+    such a file had doubled and made every later start slower."""
+    score.screen(_load())
+    fresh = next(cache.glob("lexicon-*.pickle")).stat().st_size
+    shutil.rmtree(cache)
+    lex = _load()
+    parsed = sum(len(lex.entries[k]) for k in list(lex.entries))  # every row, parsed and kept
+    assert parsed > 1000 and lex.rewritten("paraphrase")
+    score.screen(lex)
+    saved = next(cache.glob("lexicon-*.pickle"))
+    assert saved.stat().st_size == fresh
+    again = pickle.loads(saved.read_bytes())
+    key = next(iter(lex.entries))
+    assert again.entries[key] == lex.entries[key]
