@@ -47,7 +47,8 @@ class Screen:
     triples, verified in place. ``floors`` holds each family's density floor in hits per 100
     words; ``unbounded`` the families with a heavy key that has no fast token (all non-ASCII): a
     document can never be passed on their account; ``count_floors`` the families whose gate can
-    also open on a number of hits, whatever the length (``score.Gate.count_centre``);
+    also open on a number of hits, whatever the length, from a density on
+    (``score.Gate.count_centre``, ``count_min_density``);
     ``fingerprints`` the families whose heavy hits are flagged in any document
     (``score.Gate.fingerprint``).
     """
