@@ -156,7 +156,7 @@ FAMILY_GATES = {
     # heavy terms at densities of 17 and 11; simulated paraphrase spins 2 to 49 terms (34 of 39
     # documents 5 or more) at only 0.75-3.2, under the density centre, where clean text reaches
     # 1.7 (the machine-built corpus), 1.1 (numerical docstrings) and 4.4 (a 20-word paragraph with
-    # one term) but never more than 2 distinct terms in 70,000 documents, 7.9M words
+    # one term) but never more than 2 distinct terms in 70,000 documents, 8.1M words
     # (scripts/measure_evidence.py)
     "paraphrase": Gate(1.0, STRONG_GAIN, 2.0, 0.3, count_centre=4.5, count_scale=0.4, count_min_density=0.5),
     # tortured phrases are recognised by the phrase itself, whatever the LM says of it (the LM does
