@@ -20,7 +20,7 @@ import difflib
 import itertools
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -144,14 +144,7 @@ def score_output(spun: str, out: str, edits: list[dict[str, Any]]) -> Score:
             res.false_changes += 1
             res.details.append(("FALSE", spun[max(0, s - 30) : e + 30].replace("\n", " "), spun[s:e], out_span))
             continue
-        pieces, cur = [], s
-        for k in ks:
-            ed = edits[k]
-            pieces.append([spun[cur : ed["start"]]])
-            pieces.append(ed["gold"] + ([ed["spun"]] if not ed["optional"] else []))
-            cur = ed["end"]
-        pieces.append([spun[cur:e]])
-        ok = {_norm("".join(p)) for p in itertools.product(*pieces)}
+        ok = set(_readings(spun, [edits[k] for k in ks], s, e, with_spun=True))
         if _norm(out_span) in ok:
             res.good_changes += 1
             res.correct += sum(not edits[k]["optional"] for k in ks)
@@ -213,17 +206,24 @@ def _part_of_gold(spun: str, c: Any, edits: list[dict[str, Any]]) -> bool:
     mine = _norm(c.restored).split()
     if not mine or _norm(c.restored) == _norm(c.spun):
         return False
-    pieces, cur = [], lo
-    for e in sorted(touched, key=lambda e: e["start"]):
-        pieces.append([spun[cur : e["start"]]])
-        pieces.append(list(e["gold"]))
-        cur = e["end"]
-    pieces.append([spun[cur:hi]])
-    for combo in itertools.product(*pieces):
-        gold = _norm("".join(combo)).split()
+    for reading in _readings(spun, sorted(touched, key=lambda e: e["start"]), lo, hi):
+        gold = reading.split()
         if any(gold[k : k + len(mine)] == mine for k in range(len(gold) - len(mine) + 1)):
             return True
     return False
+
+
+def _readings(spun: str, eds: list[dict[str, Any]], start: int, end: int, with_spun: bool = False) -> Iterator[str]:
+    """Every accepted reading (normalised) of ``spun[start:end]`` with the gold edits ``eds`` (in
+    text order, inside the span) each replaced by one of its alternatives; ``with_spun`` also
+    accepts a required edit's spun form where the reference scorer does."""
+    pieces, cur = [], start
+    for ed in eds:
+        pieces.append([spun[cur : ed["start"]]])
+        pieces.append(ed["gold"] + ([ed["spun"]] if with_spun and not ed["optional"] else []))
+        cur = ed["end"]
+    pieces.append([spun[cur:end]])
+    return (_norm("".join(p)) for p in itertools.product(*pieces))
 
 
 def eval_clean(paths: Iterable[str | Path], restore: Callable[[str], str]) -> list[tuple[str, Score]]:

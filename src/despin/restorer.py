@@ -23,7 +23,6 @@ from .screen import fast_tokens
 from .tokens import block_spans
 from .types import Change, DocReport, Entry, Flag, ScanResult
 
-_P_MAX = score.P_MAX
 # Capitalised words mid-sentence are names far more often than spun words, and a wrong change to a
 # name costs more than a miss: unless ``restore_names`` is set they need this much more raw score
 # (log10 odds before the calibration, score.CAL_SLOPE) than the threshold. "Residence Secretary",
@@ -33,8 +32,6 @@ NAME_MARGIN = 1.5
 # A row is decoded only if its prior plus ALPHA times its best LM gain comes within this of the
 # threshold (a neighbour's restoration can lift a score by about this much in joint decoding).
 DECODE_MARGIN = 1.0
-# The largest LM gain (log10) a span shows in practice: an OOV spun word against a common original.
-GAIN_CAP = 10.0
 # Alternatives beyond the sixth of a row have a prior share under 1/216 (score.alt_share): skipped.
 MAX_ALTERNATIVES = 6
 
@@ -244,10 +241,11 @@ class Restorer:
         options: dict[int, list[decode.Option]] = {}
         keep_log: dict[int, float] = {}
         # 3. the evidence of each recurring spun form's other occurrences (score.repeat_evidence)
-        recurring = score.recurrences(matches)
-        others = score.repeat_evidence(matches, recurring, gains, cfg.model, family_spin)
+        groups = score.recurrences(matches)
+        others = score.repeat_evidence(matches, groups, gains, cfg.model, family_spin)
+        group_of = {k: group for group in groups for k in group}
         for k, m in enumerate(matches):
-            again = [matches[j] for j in recurring.get(k, ()) if j != k]
+            again = [matches[j] for j in group_of.get(k, ()) if j != k]
             opts, p_best = self._options(k, m, words, family_spin, segments.at(m.start), lexicon, gains,
                                          others.get(k), again)
             if opts:
@@ -304,7 +302,7 @@ class Restorer:
                 if not heavy:
                     continue
                 ei, e = heavy[0]
-                p = min(_P_MAX, spin * self._row_prior(m, e, words, self.lexicon))
+                p = min(score.P_MAX, spin * self._row_prior(m, e, words, self.lexicon))
                 alts = list(e.restored[:MAX_ALTERNATIVES])
                 scored = [(math.log10(p * score.alt_share(e, rank) / (1.0 - p)) + score.ALPHA * g, rank)
                           for rank, g in enumerate(gains.of(m, alts))]
@@ -395,14 +393,14 @@ class Restorer:
         opts: list[decode.Option] = []
         p_best = 0.0
         floor = self._raw_threshold - DECODE_MARGIN
-        min_spin = 10.0 ** (floor - score.PRIOR_LOG_ODDS[1] - score.ALPHA * GAIN_CAP)
+        min_spin = 10.0 ** (floor - score.PRIOR_LOG_ODDS[1] - score.ALPHA * score.GAIN_CAP)
         for ei, e in enumerate(m.entries):
             if e.scope == "name" and not (m.capitalised and (not m.sentence_initial or m.j - m.i > 1)):
                 continue
             spin = family_spin.get(e.family, 0.0) * seg_spin
             if spin < min_spin:
                 continue  # nothing this row could show would reach the threshold
-            p = min(_P_MAX, spin * self._row_prior(m, e, words, lexicon))
+            p = min(score.P_MAX, spin * self._row_prior(m, e, words, lexicon))
             if others and e.family in others:
                 p = score.pooled_prior(p, others[e.family])
             if p <= 0.0 or math.log10(p / (1.0 - p)) + score.ALPHA * gains.best(m, e.family) < floor:
@@ -487,7 +485,7 @@ class Restorer:
     @staticmethod
     def _keep_log(opts: list[decode.Option]) -> float:
         p = max(10.0 ** o.log_prior for o in opts)
-        return math.log10(max(1e-9, 1.0 - min(p, _P_MAX)))
+        return math.log10(max(1e-9, 1.0 - min(p, score.P_MAX)))
 
     def _flags(
         self,

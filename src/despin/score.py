@@ -562,21 +562,22 @@ P_MAX = 0.999  # no prior probability is certainty: keeps log(1 - p) finite
 # the mixed ones, about half of them substitutions, so (425 + 53) / 531 = 0.90. The dev figures
 # hardly move between 0.8 and 0.95.
 REPEAT_Q = 0.9
-REPEAT_GAIN_CAP = 10.0  # as the restorer's GAIN_CAP: beyond it the LM only sees an unknown word
+# The largest LM gain (log10) a span shows in practice: an OOV spun word against a common original.
+GAIN_CAP = 10.0
 
 
-def recurrences(matches: Sequence[Match]) -> dict[int, list[int]]:
-    """For each match whose words (in any case) recur in the document, the indices of all their
-    occurrences, its own included."""
+def recurrences(matches: Sequence[Match]) -> list[list[int]]:
+    """The indices of the matches whose words (in any case) recur in the document, one list per
+    recurring form."""
     groups: dict[str, list[int]] = {}
     for k, m in enumerate(matches):
         groups.setdefault(m.surface.lower(), []).append(k)
-    return {k: ks for ks in groups.values() if len(ks) > 1 for k in ks}
+    return [ks for ks in groups.values() if len(ks) > 1]
 
 
-def repeat_evidence(matches: Sequence[Match], recurring: dict[int, list[int]], gains: GainSource, model: str,
+def repeat_evidence(matches: Sequence[Match], groups: list[list[int]], gains: GainSource, model: str,
                     families: Iterable[str]) -> dict[int, dict[str, float]]:
-    """For each recurring match (``recurrences``): by family (of ``families``), the log10
+    """For each recurring match (``groups``: ``recurrences``): by family (of ``families``), the log10
     likelihood ratio that the *other* occurrences give for "the spinner wrote these words".
 
     Each occurrence contributes log10(q · L + 1 − q), with L its LM likelihood ratio, 10 **
@@ -588,18 +589,14 @@ def repeat_evidence(matches: Sequence[Match], recurring: dict[int, list[int]], g
     wanted = set(families)
     q = REPEAT_Q
     out: dict[int, dict[str, float]] = {}
-    done: set[int] = set()
-    for ks in recurring.values():
-        if ks[0] in done:
-            continue
-        done.add(ks[0])
+    for ks in groups:
         first: dict[str, Entry] = {}
         for e in matches[ks[0]].entries:
             if e.family in wanted:
                 first.setdefault(e.family, e)
         for fam, e in first.items():
             bias = _freq_ratio(model, e)
-            terms = [math.log10(q * 10.0 ** (ALPHA * min(REPEAT_GAIN_CAP, gains.best(matches[k], fam) - bias)) + 1 - q)
+            terms = [math.log10(q * 10.0 ** (ALPHA * min(GAIN_CAP, gains.best(matches[k], fam) - bias)) + 1 - q)
                      for k in ks]
             total = sum(terms)
             for k, t in zip(ks, terms, strict=True):
@@ -639,7 +636,7 @@ def pooled_shares(model: str, entry: Entry, alts: Sequence[str], shares: Sequenc
     evidence = [0.0] * len(alts)
     for m in others:
         for r, g in enumerate(gains.of(m, list(alts))):
-            evidence[r] += ALPHA * max(-REPEAT_GAIN_CAP, min(REPEAT_GAIN_CAP, g - bias[r]))
+            evidence[r] += ALPHA * max(-GAIN_CAP, min(GAIN_CAP, g - bias[r]))
     top = max(evidence)
     post = [sh * 10.0 ** (x - top) for sh, x in zip(shares, evidence, strict=True)]
     total, scale = sum(shares), sum(post)
