@@ -70,8 +70,27 @@ def test_invalid_utf8_is_reported_and_kept(tmp_path: Path, capsys: pytest.Captur
     p.write_bytes(b"first line\nsecond \xff line\n")
     out = tmp_path / "out.txt"
     assert main(["restore", str(p), "-o", str(out)]) == 0
-    assert "bad.txt:2: invalid UTF-8" in capsys.readouterr().err
-    assert out.read_text(encoding="utf-8") == "first line\nsecond \ufffd line\n"
+    assert "bad.txt:2: invalid UTF-8; undecodable bytes passed through unchanged" in capsys.readouterr().err
+    assert out.read_bytes() == b"first line\nsecond \xff line\n"
+
+
+def test_invalid_utf8_bytes_survive_a_restore_byte_for_byte(tmp_path: Path) -> None:
+    # latin-1 and truncated sequences next to words that are restored: only the words change
+    spun = b"The metropolis council mentioned \xe9t\xe9 on Tuesday \xe2\x82 that the 12 months was good.\n"
+    p = tmp_path / "bad.txt"
+    p.write_bytes(spun)
+    out = tmp_path / "out.txt"
+    assert main(["restore", str(p), "-o", str(out)]) == 0
+    got = out.read_bytes()
+    assert b"city council said \xe9t\xe9 on Tuesday \xe2\x82 that" in got
+    assert got.count(b"\xe9") == 2 and b"\xef\xbf\xbd" not in got  # no U+FFFD
+    # the same through stdin and stdout
+    proc = subprocess.run([sys.executable, "-m", "despin", "restore", "-"], input=spun, capture_output=True, check=True)
+    assert proc.stdout == got
+    # and the word-level diff of such a file prints, its bad bytes as they are
+    proc = subprocess.run([sys.executable, "-m", "despin", "restore", "--diff", str(p)],
+                          capture_output=True, check=True)
+    assert b"{+said+}" in proc.stdout and b"\xe9t\xe9" in proc.stdout
 
 
 def test_missing_file_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:

@@ -447,6 +447,11 @@ def test_lone_surrogates_and_line_separators_survive(tmp_path: Path, lex: str, r
     got = out.read_bytes()
     assert got.decode("utf-8").count("\n") == 1
     assert json.loads(got)["text"] == restorer.restore(text)
+    # the word-level diff prints a lone surrogate beside a change as its JSON escape
+    src.write_text(json.dumps({"text": EXAMPLE.replace(" mentioned ", " mentioned \ud800 ", 1)}) + "\n")
+    diff = tmp_path / "diff.txt"
+    assert main(["restore", "--jsonl", "--diff", str(src), "-o", str(diff), *_only(lex)]) == 0
+    assert "{+said+} \\ud800" in diff.read_text(encoding="utf-8")
 
 
 def test_jsonl_looking_input_without_jsonl_gets_a_hint(tmp_path: Path, lex: str,

@@ -73,10 +73,10 @@ def _restorer(args: argparse.Namespace) -> Restorer:
 
 
 def _read(path: str) -> str:
-    """Read a text file (or stdin for ``-``) as UTF-8; undecodable bytes become U+FFFD, with a
-    warning, rather than stopping the run."""
+    """Read a text file (or stdin for ``-``) as UTF-8 for a report; undecodable bytes become
+    U+FFFD, with a warning, rather than stopping the run."""
     data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
-    return corpus.decode_text(data, path)
+    return corpus.decode_text(data, path, lossless=False)
 
 
 def write_atomic(path: str, data: str | bytes) -> None:
@@ -263,7 +263,7 @@ def _jsonl_file(args: argparse.Namespace, mode: str, src: corpus.Input, dst: _Si
                 if data is not None:
                     dst.write(data)
                 if shown:
-                    dst.write(shown.encode("utf-8"))
+                    dst.write(shown.encode("utf-8", "backslashreplace"))  # a lone surrogate from a JSON escape
                 found |= outcome.top_flag >= threshold if mode == "scan" else outcome.changes > 0
             progress.update()
     finally:
@@ -285,15 +285,15 @@ def _text_file(args: argparse.Namespace, mode: str, src: corpus.Input, dst: _Sin
         raise _Abort from None
     counter.add(DocOutcome.of(a, len(text)))
     if mode == "restore":
-        dst.write((apply_changes(text, a.changes) if a.changes else text).encode("utf-8"))
+        dst.write(corpus.encode_text(apply_changes(text, a.changes) if a.changes else text))
         return bool(a.changes)
     if mode == "check":
         if a.changes:
-            dst.write(corpus.check_line(name, len(a.changes)).encode("utf-8"))
+            dst.write(corpus.encode_text(corpus.check_line(name, len(a.changes))))
         return bool(a.changes)
     if mode == "diff":
         if a.changes:
-            dst.write(corpus.diff_document(name, text, a.changes, color).encode("utf-8"))
+            dst.write(corpus.encode_text(corpus.diff_document(name, text, a.changes, color)))
         return bool(a.changes)
     lines = []
     for f in a.flags:
@@ -302,7 +302,7 @@ def _text_file(args: argparse.Namespace, mode: str, src: corpus.Input, dst: _Sin
     r = a.report
     lines.append(f"{name}: spin {r.spin:.2f} family {r.family or '-'} evidence {r.evidence:.1f}/100 words, "
                  f"{len(a.flags)} flags\n")
-    dst.write("".join(lines).encode("utf-8"))
+    dst.write(corpus.encode_text("".join(lines)))
     return any(f.score >= args.threshold for f in a.flags)
 
 

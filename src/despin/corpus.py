@@ -256,14 +256,25 @@ def open_output(path: str | None) -> Iterator[BinaryIO]:
             yield f
 
 
-def decode_text(data: bytes, name: str) -> str:
-    """UTF-8 text; undecodable bytes become U+FFFD with a warning naming the first bad line."""
+def decode_text(data: bytes, name: str, *, lossless: bool = True) -> str:
+    """UTF-8 text, with a warning naming the first bad line where some bytes are not UTF-8.
+
+    ``lossless``: each undecodable byte becomes a lone surrogate (Python's ``surrogateescape``),
+    which no lexicon key contains and ``encode_text`` writes back as the same byte, so a restored
+    file differs from its input only where despin changed words. Otherwise (reports, such as
+    ``explain``'s JSON, that must be valid UTF-8) such bytes become U+FFFD."""
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
-        print(f"despin: {name}:{line}: invalid UTF-8; undecodable bytes replaced with U+FFFD", file=sys.stderr)
-        return data.decode("utf-8", errors="replace")
+        what = "passed through unchanged" if lossless else "replaced with U+FFFD"
+        print(f"despin: {name}:{line}: invalid UTF-8; undecodable bytes {what}", file=sys.stderr)
+        return data.decode("utf-8", errors="surrogateescape" if lossless else "replace")
+
+
+def encode_text(text: str) -> bytes:
+    """The bytes of a text that ``decode_text`` read: its undecodable bytes as they were."""
+    return text.encode("utf-8", errors="surrogateescape")
 
 
 # -- JSON objects edited in place -------------------------------------------------------------
