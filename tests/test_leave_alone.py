@@ -83,6 +83,10 @@ PROTECTED = [
     "<!-- international locations: mentioned, towards, hearth, 12 months -->",
     '<div class="mentioned towards-hearth" data-spun="international locations" title="final 12 months">',
     '<a href="/news/metropolis-council-mentioned" title="apprehensive individuals">',
+    # the content of HTML elements that hold code, in scraped pages that kept their markup
+    "<code>metropolis council mentioned</code>",
+    '<PRE class="src">the 12 months\nthat international locations mentioned</PRE>',
+    "<script>var mentioned = 'international locations';</script>",
     "https://example.org/news/metropolis-council-mentioned-final-12-months?ref=hearth",
     "www.example.com/international-locations/towards.html",
     "mentioned.individuals@example.org",

@@ -139,7 +139,8 @@ def test_one_word_repeated_many_times(restorer: Restorer, word: str) -> None:
 # Units that make the tokenizer's and scorer's patterns try hard: unclosed comments, fences and
 # quotes, runs of would-be URLs, addresses, identifiers and numbers.
 PATHOLOGICAL = {
-    "html-comment": "<!--", "unclosed-tag": "<a b=", "closing-tag": "</a ", "lt": "<", "fence": "```",
+    "html-comment": "<!--", "unclosed-code": "<code>", "unclosed-tag": "<a b=", "closing-tag": "</a ", "lt": "<",
+    "fence": "```",
     "backtick": "`", "curly-quote": "“", "single-quote": "‘", "straight-quote": '"', "paren-www": "(www.",
     "www-dots": " www.", "url-dots": "http://a.", "at": "@", "hash": "#a_", "email-ish": "a.b+c@",
     "underscore": "a_", "dotted": "a.", "call": "(a.b", "method-call": "a.b(", "mixed": "(a_b.c@d",

@@ -41,6 +41,12 @@ _BLOCK = r"""
   | `[^`\n]{1,500}`                                   # 1b. inline code
   | <!--(?:(?!<!--).){0,5000}?-->                     # 1c. HTML comment (a scan stops at the next
                                                     #     "<!--": each character is scanned once)
+  | <(?i:code|pre|kbd|samp|tt|var|script|style|math)\b[^<>]{0,1000}>   # 1c'. an HTML element whose
+    (?:[^<]|<(?!(?i:code|pre|kbd|samp|tt|var|script|style|math)\b)){0,20000}?  # content is code,
+    </(?i:code|pre|kbd|samp|tt|var|script|style|math)\s*>  # whole to its closing tag (bounded; a
+                                                    #     scan stops at the next opening tag, so
+                                                    #     each character is scanned once): its
+                                                    #     words are not prose
   | </?[A-Za-z][\w:-]{0,30}(?:\s[^<>]{0,1000})?/?>     # 1d. HTML / XML tag
   | (?:\A|\n)(?:[ ]{4}|\t)[ \t]*                        # 1e. an indented line of code (Markdown's
     (?=(?:\#|//|/\*|(?:def|class|return|import|elif|except|raise|yield|var|let|const|function|
