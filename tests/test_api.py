@@ -242,6 +242,17 @@ def test_a_restored_number_word_starting_a_sentence_is_capitalised() -> None:
     assert changed[text.index("5 more")] == "five"
 
 
+@pytest.mark.parametrize("space", ["\u00a0", "\u202f", "\u2009"])
+def test_a_restoration_keeps_the_texts_own_spaces(space: str) -> None:
+    """No-break and thin spaces (HTML's &nbsp; in scraped text) stay where they were, inside
+    restored phrases too."""
+    example = (ROOT / "examples" / "harbour-council.spun.txt").read_text(encoding="utf-8")
+    spun = example.replace(" ", space)
+    out = despin.restore(spun)
+    assert out != spun and " " not in out
+    assert out.replace(space, " ") == despin.restore(example)
+
+
 def test_analysis_without_flags_has_the_same_changes(shared: Path) -> None:
     """restore() asks for no flags; its changes and report must be those of a full analysis."""
     r = Restorer()

@@ -21,6 +21,7 @@ the path's score with only that change undone.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -273,6 +274,32 @@ def transfer_case(spun: str, restored: str) -> str:
         return " ".join(w[:1].upper() + w[1:] for w in restored.split(" "))
     if spun[:1].isupper():
         return restored[:1].upper() + restored[1:]
+    return restored
+
+
+_SPACES_RE = re.compile(r"\s+")
+
+
+def transfer_spacing(spun: str, restored: str) -> str:
+    """Write the spaces between ``restored``'s words as ``spun`` writes its own, where they are
+    not plain spaces: scraped text keeps no-break spaces from HTML ("12\u00a0months"), and a
+    restoration must not change what it does not restore.
+
+    >>> transfer_spacing("metropolis\u00a0council", "city council")
+    'city\u00a0council'
+    >>> transfer_spacing("the\u00a012\u00a0months", "the year")
+    'the\u00a0year'
+    """
+    gaps = _SPACES_RE.findall(spun)
+    if not gaps or all(g == " " for g in gaps):
+        return restored
+    words = restored.split(" ")
+    if len(words) == 1:
+        return restored
+    if len(set(gaps)) == 1:
+        return gaps[0].join(words)
+    if len(gaps) == len(words) - 1:
+        return "".join(w + g for w, g in zip(words, gaps, strict=False)) + words[-1]
     return restored
 
 

@@ -445,7 +445,7 @@ class Restorer:
             reason = "spun_phrase"
         else:
             reason = "spun_word"
-        restored = decode.transfer_case(m.surface, opt.alt)
+        restored = decode.transfer_spacing(m.surface, decode.transfer_case(m.surface, opt.alt))
         if e.family == "wordnet" and _lemma_capitals(m.surface):
             # the WordNet spinner writes a lemma's own capitals ("Associate in Nursing" for *an*,
             # mid-sentence too): they say nothing of the author's, only a sentence start does
