@@ -138,3 +138,31 @@ def test_learn_proposes_rows_that_the_lexicon_parser_accepts(tmp_path: Path) -> 
     # the proposed lexicon is usable as a user lexicon
     restored = despin.restore("They mentioned the international locations. " * 3, families=(), lexicons=(str(out),))
     assert "said the countries" in restored
+
+
+def test_learn_reads_compressed_jsonl_and_skips_bad_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import gzip
+
+    from despin.lexicon import parse_file
+
+    good = json.dumps({"spun": "The agency mentioned it.", "orig": "The firm said it."}).encode()
+    lines = [good, b'{"spun": 5, "orig": "x"}', b"\xff not utf-8", b"[1]", b"not json", good]
+    src = tmp_path / "pairs.jsonl.gz"
+    src.write_bytes(gzip.compress(b"\n".join(lines) + b"\n"))
+    out = tmp_path / "learned.tsv"
+    assert main(["learn", "--jsonl", str(src), "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert [f"pairs.jsonl.gz:{n}:" in err for n in range(1, 7)] == [False, True, True, True, True, False]
+    rows = {e.spun: e for e in parse_file(out).entries}
+    assert rows["mentioned"].restored == ("said",) and rows["agency"].restored == ("firm",)
+
+
+def test_learn_takes_text_files_that_are_not_utf8(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spun, orig = tmp_path / "spun.txt", tmp_path / "orig.txt"
+    spun.write_bytes(b"The agency mentioned it \xff.\n")
+    orig.write_bytes(b"The firm said it \xff.\n")
+    assert main(["learn", str(spun), str(orig)]) == 0
+    got = capsys.readouterr()
+    assert "spun.txt:1: invalid UTF-8" in got.err and "mentioned\tsaid" in got.out
+    assert main(["learn", str(tmp_path / "missing.txt"), str(orig)]) == 1
+    assert "no such file" in capsys.readouterr().err

@@ -115,25 +115,33 @@ def main(args: Any) -> int:
     import json
     import sys
 
+    from . import corpus
     from .cli import write_atomic
     from .lexicon import load
+
+    def _read_text(path: str) -> str:
+        with corpus.open_input(path) as src:
+            return corpus.decode_text(src.stream.read(), path, lossless=False)
 
     pairs: list[tuple[str, str]] = []
     if len(args.files) % 2:
         print("despin learn: give files in pairs: SPUN ORIGINAL [SPUN ORIGINAL ...]", file=sys.stderr)
         return 2
     for spun_path, orig_path in zip(args.files[::2], args.files[1::2], strict=True):
-        with open(spun_path, encoding="utf-8") as f1, open(orig_path, encoding="utf-8") as f2:
-            pairs.append((f1.read(), f2.read()))
+        pairs.append((_read_text(spun_path), _read_text(orig_path)))
     for path in args.jsonl:
-        with open(path, encoding="utf-8") as f:
-            for lineno, line in enumerate(f, 1):
+        with corpus.open_input(path) as src:
+            for lineno, raw in enumerate(src.stream, 1):
                 try:
-                    rec = json.loads(line)
-                    pairs.append((rec[args.spun_field], rec[args.orig_field]))
-                except (json.JSONDecodeError, KeyError, TypeError):
-                    print(f"despin learn: {path}:{lineno}: not an object with "
+                    rec = json.loads(raw.decode("utf-8"))
+                    spun, orig = rec[args.spun_field], rec[args.orig_field]
+                    if not (isinstance(spun, str) and isinstance(orig, str)):
+                        raise TypeError
+                except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError):
+                    print(f"despin learn: {path}:{lineno}: not a UTF-8 JSON object with string fields "
                           f"{args.spun_field!r} and {args.orig_field!r}; skipped", file=sys.stderr)
+                    continue
+                pairs.append((spun, orig))
     known = set(load().entries) if args.new_only else None
     tsv = to_tsv(learn(pairs, known, args.min_count), args.family)
     if args.output and args.output != "-":
