@@ -48,6 +48,30 @@ def test_non_str_input_is_a_type_error(bad: object) -> None:
         assert "decode" in str(err.value)
 
 
+@pytest.mark.parametrize(("options", "error"), [
+    ({"threshold": float("nan")}, ValueError),  # would apply every change
+    ({"threshold": float("inf")}, ValueError),
+    ({"threshold": "0.2"}, TypeError),
+    ({"threshold": None}, TypeError),
+    ({"threshold": True}, TypeError),
+    ({"max_chars": 0}, ValueError),
+    ({"model": "bogus"}, ValueError),
+])
+def test_unusable_option_values_are_clear_errors(options: dict[str, object], error: type[Exception]) -> None:
+    with pytest.raises(error, match=next(iter(options))):
+        Restorer(**options).restore("The metropolis council mentioned it.")
+
+
+def test_one_family_or_lexicon_may_be_given_alone(tmp_path: Path) -> None:
+    assert Restorer(families="news").config.families == ("news",)
+    assert Restorer(families=["news", "tortured"]).config.families == ("news", "tortured")
+    lex = tmp_path / "mine.tsv"
+    lex.write_text("# despin lexicon\n# format: 1\n# family: mine\n# source own: tests; CC0-1.0\n"
+                   "spun\trestored\tpos\tweight\tscope\tsource\tnote\nharbour wall\tsea wall\t\t5\n")
+    assert Restorer(lexicons=lex).config.lexicons == (str(lex),)
+    assert despin.restore("x", lexicons=str(lex)) == "x"
+
+
 def test_unknown_option_is_rejected() -> None:
     with pytest.raises(TypeError, match="unknown option"):
         despin.restore("x", thresold=1)

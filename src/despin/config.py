@@ -15,8 +15,10 @@ class Config(NamedTuple):
       kept the seed's first half at 0.935/0.957 when it was chosen. The wrong changes are confident ones, so a
       higher threshold buys little precision.
       Spans below it are still reported by ``scan``, with their candidates.
-    - ``families`` (default ``None``: every shipped family): lexicon families to use.
-    - ``lexicons`` (default ``()``): paths of extra user lexicons in the same TSV format.
+    - ``families`` (default ``None``: every shipped family): lexicon families to use (one name,
+      or a sequence of names).
+    - ``lexicons`` (default ``()``): paths of extra user lexicons in the same TSV format (one
+      path, or a sequence of paths).
     - ``model`` (default ``"trigram"``): the context model, ``"trigram"`` (pocketsphinx, falls
       back to ``"unigram"`` when unavailable) or ``"unigram"`` (wordfreq only).
     - ``restore_names`` (default ``False``): also apply changes inside capitalised names
@@ -26,6 +28,9 @@ class Config(NamedTuple):
       sound differs from the spun word's.
     - ``max_chars`` (default 50,000,000): longer inputs raise ``ValueError`` rather than tie up a
       worker; split them first.
+
+    A value the pipeline cannot use (a threshold that is not a finite number, an unknown model)
+    raises ``TypeError`` or ``ValueError`` when the ``Restorer`` is made.
     """
 
     threshold: float = 0.15

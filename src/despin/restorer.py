@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -112,6 +113,25 @@ def _check_text(text: object, limit: int) -> str:
     raise TypeError(f"despin works on str, not {type(text).__name__}")
 
 
+def _checked(cfg: Config) -> Config:
+    """``cfg`` with its collections as tuples (one family or lexicon path may be given alone), or a
+    clear error for a value the pipeline cannot use (a NaN threshold would apply every change)."""
+    if isinstance(cfg.families, str):
+        cfg = cfg._replace(families=(cfg.families,))
+    elif cfg.families is not None:
+        cfg = cfg._replace(families=tuple(cfg.families))
+    lexicons = (cfg.lexicons,) if isinstance(cfg.lexicons, (str, os.PathLike)) else cfg.lexicons
+    cfg = cfg._replace(lexicons=tuple(str(p) for p in lexicons))
+    th = cfg.threshold
+    if isinstance(th, bool) or not isinstance(th, (int, float)):
+        raise TypeError(f"threshold must be a number (log10 odds, default 0.15), not {type(th).__name__}")
+    if not math.isfinite(th):
+        raise ValueError(f"threshold must be finite, not {th}")
+    if isinstance(cfg.max_chars, bool) or not isinstance(cfg.max_chars, int) or cfg.max_chars < 1:
+        raise ValueError(f"max_chars must be a positive integer, not {cfg.max_chars!r}")
+    return cfg
+
+
 class Restorer:
     """Restores spun text with one frozen configuration.
 
@@ -123,16 +143,11 @@ class Restorer:
     def __init__(self, config: Config | None = None, **overrides: Any) -> None:
         cfg = config or Config()
         if overrides:
-            for key in ("families", "lexicons"):
-                if isinstance(overrides.get(key), list):
-                    overrides[key] = tuple(overrides[key])
             unknown = set(overrides) - set(Config._fields)
             if unknown:
                 raise TypeError(f"unknown option(s): {', '.join(sorted(unknown))}; see despin.Config")
             cfg = cfg._replace(**overrides)
-        if cfg.lexicons:
-            cfg = cfg._replace(lexicons=tuple(str(p) for p in cfg.lexicons))
-        self.config = cfg
+        self.config = cfg = _checked(cfg)
         self._raw_threshold = score.raw_threshold(cfg.threshold)  # the pipeline's scores are raw
         # (row, name) -> the row's fitted prior log-odds: the same rows match in every document
         self._priors: dict[tuple[Entry, bool], float] = {}
