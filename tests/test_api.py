@@ -59,7 +59,7 @@ def test_non_str_input_is_a_type_error(bad: object) -> None:
 ])
 def test_unusable_option_values_are_clear_errors(options: dict[str, object], error: type[Exception]) -> None:
     with pytest.raises(error, match=next(iter(options))):
-        Restorer(**options).restore("The metropolis council mentioned it.")
+        Restorer(**options)  # at once, not at the first document
 
 
 def test_one_family_or_lexicon_may_be_given_alone(tmp_path: Path) -> None:

@@ -131,6 +131,9 @@ class Memo:
         return got
 
 
+MODELS = ("trigram", "unigram")
+
+
 @functools.lru_cache(maxsize=2)
 def load_model(name: str = "trigram") -> ContextModel:
     """The shared model for this process: ``trigram`` (falls back to ``unigram`` when
@@ -142,4 +145,4 @@ def load_model(name: str = "trigram") -> ContextModel:
             return UnigramLM()
     if name == "unigram":
         return UnigramLM()
-    raise ValueError(f"unknown context model {name!r}; use 'trigram' or 'unigram'")
+    raise ValueError(f"unknown context model {name!r}; use one of {', '.join(MODELS)}")

@@ -17,7 +17,7 @@ from typing import Any
 from . import decode, score
 from .apply import apply_changes
 from .config import Config
-from .context import ContextModel, Memo, load_model
+from .context import MODELS, ContextModel, Memo, load_model
 from .lexicon import Lexicon, load
 from .match import INVERSION_FAMILY, INVERSION_SOURCE, Match, Words, find, inversions, protected
 from .screen import fast_tokens
@@ -127,6 +127,8 @@ def _checked(cfg: Config) -> Config:
         raise TypeError(f"threshold must be a number (log10 odds, default 0.15), not {type(th).__name__}")
     if not math.isfinite(th):
         raise ValueError(f"threshold must be finite, not {th}")
+    if cfg.model not in MODELS:
+        raise ValueError(f"unknown context model {cfg.model!r}; use one of {', '.join(MODELS)}")
     if isinstance(cfg.max_chars, bool) or not isinstance(cfg.max_chars, int) or cfg.max_chars < 1:
         raise ValueError(f"max_chars must be a positive integer, not {cfg.max_chars!r}")
     return cfg
