@@ -8,6 +8,7 @@ import pickle
 
 import pytest
 
+import despin
 from despin import Restorer
 from despin.batch import BatchStats, Workers, restore_many, restore_records
 
@@ -119,3 +120,13 @@ def test_restore_records_keeps_other_fields(restorer: Restorer) -> None:
     assert got[0] == {"id": 1, "text": restorer.restore(EXAMPLE), "z": [1]} and list(got[0]) == ["id", "text", "z"]
     assert got[1:] == recs[1:]
     assert recs[0]["text"] == EXAMPLE  # the input records are not modified
+
+
+def test_restore_records_keeps_a_text_over_max_chars(lex: str) -> None:
+    """In a partition map, one enormous text passes unchanged; the library API still raises."""
+    options = {"families": (), "lexicons": (lex,), "max_chars": len(EXAMPLE) + 10}
+    big = EXAMPLE * 2
+    got = restore_records([{"text": big}, {"text": EXAMPLE}], **options)
+    assert got[0]["text"] == big and got[1]["text"] == Restorer(**options).restore(EXAMPLE) != EXAMPLE
+    with pytest.raises(despin.TextTooLongError, match="max_chars"):
+        Restorer(**options).restore(big)

@@ -65,6 +65,11 @@ def test_restore_frame_on_pandas(lex: str) -> None:
     r = Restorer(families=(), lexicons=(lex,))
     assert list(got["text"][:2]) == [r.restore(EXAMPLE), r.restore(ORIG)] and pd.isna(got["text"][2])
     assert list(df["text"][:1]) == [EXAMPLE]  # the input frame is not modified
+    # a text over max_chars is kept, not a failed partition
+    big = EXAMPLE * 2
+    got = restore_frame(pd.DataFrame({"text": [big, EXAMPLE]}), column="text", families=(), lexicons=(lex,),
+                        max_chars=len(EXAMPLE) + 10)
+    assert list(got["text"]) == [big, r.restore(EXAMPLE)]
 
 
 def test_restore_dataframe_on_a_dask_dataframe(lex: str) -> None:

@@ -109,6 +109,22 @@ def test_filter_computes_spin_without_a_formatter(options: dict[str, object]) ->
         DespinFilter(max_spin=5)
 
 
+def test_a_document_over_max_chars_passes_through_counted(options: dict[str, object]) -> None:
+    """One enormous document must not fail a datatrove task: it is kept unchanged, counted, and
+    not dropped by the filter; the documents around it are restored as usual."""
+    limit = len(EXAMPLE) + 10
+    fmt = DespinFormatter(max_chars=limit, **options)
+    big = EXAMPLE * 2
+    docs = list(fmt.run(iter([Document(text=EXAMPLE, id="a"), Document(text=big, id="b"),
+                              Document(text=EXAMPLE, id="c")])))
+    assert [d.text for d in docs] == [fmt.format(EXAMPLE), big, fmt.format(EXAMPLE)]
+    assert fmt.stats["too_long_docs"].total == 1 and fmt.stats["changed_docs"].total == 2
+    flt = DespinFilter(max_chars=limit, metadata_key=None, **options)
+    assert flt.filter(Document(text=big, id="b")) is True
+    assert flt.filter(Document(text=EXAMPLE, id="a")) == (False, "spun")
+    assert flt.stats["too_long_docs"].total == 1
+
+
 @pytest.mark.parametrize("module", ["dill", "cloudpickle"])
 def test_steps_pickle_small_and_work_after_the_round_trip(module: str, options: dict[str, object]) -> None:
     pickler = pytest.importorskip(module)

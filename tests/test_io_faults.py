@@ -416,3 +416,37 @@ def test_missing_user_lexicon(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     p = tmp_path / "nope.tsv"
     with pytest.raises(LexiconError, match=rf"^{re.escape(str(p))}:0: cannot read"):
         Restorer(families=(), lexicons=(str(p),)).restore("ok")
+
+
+# -- a document longer than --max-chars ---------------------------------------------------------
+
+
+def test_text_over_max_chars_is_kept_or_stops_the_run(tmp_path: Path, lex: str,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    src, out = tmp_path / "big.txt", tmp_path / "out.txt"
+    text = "The metropolis council mentioned it. " * 10
+    src.write_text(text, encoding="utf-8")
+    limit = ["--max-chars", "100"]
+    assert main(["restore", str(src), "-o", str(out), *limit, *_only(lex)]) == 0
+    assert out.read_text(encoding="utf-8") == text
+    assert "more than max_chars=100; split it first; kept unchanged" in capsys.readouterr().err
+    out.unlink()
+    assert main(["restore", str(src), "-o", str(out), "--on-error", "raise", *limit, *_only(lex)]) == 1
+    assert not out.exists()
+    assert main(["explain", str(src), *limit, *_only(lex)]) == 1
+    assert "raise --max-chars" in capsys.readouterr().err
+    # without the limit the same file is restored
+    assert main(["restore", str(src), "-o", str(out), *_only(lex)]) == 0
+    assert out.read_text(encoding="utf-8") != text
+
+
+def test_jsonl_record_over_max_chars_is_a_malformed_line(tmp_path: Path, lex: str,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    short = "The metropolis council mentioned it."
+    lines = [json.dumps({"text": short * 10}), json.dumps({"text": short})]
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["restore", "--jsonl", str(src), "-o", str(out), "--max-chars", "100", *_only(lex)]) == 0
+    got = out.read_text(encoding="utf-8").splitlines()
+    assert got[0] == lines[0] and json.loads(got[1])["text"] != short
+    assert "in.jsonl:1: cannot restore: text has 360 characters, more than max_chars=100" in capsys.readouterr().err

@@ -14,7 +14,7 @@ from .apply import ChangeMismatchError, apply_changes
 from .batch import BatchStats, restore_many
 from .config import Config
 from .lexicon import LexiconError
-from .restorer import Restorer
+from .restorer import Restorer, TextTooLongError
 from .tokens import tokenize
 from .types import SCORE_UNIT, Change, DocReport, Flag, ScanResult, Token
 
@@ -31,6 +31,7 @@ __all__ = [
     "LexiconError",
     "Restorer",
     "ScanResult",
+    "TextTooLongError",
     "Token",
     "__version__",
     "apply_changes",

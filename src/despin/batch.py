@@ -356,7 +356,8 @@ def restore_records(records: Iterable[dict[str, Any]], field: str = "text",
     """Restore ``record[field]`` in each record (a copy; other fields and their order kept).
 
     Made for partition-wise maps in other engines (Dask ``Bag.map_partitions``, Spark
-    ``mapPartitions``, Ray ``map_batches``): records whose field is not a string pass unchanged.
+    ``mapPartitions``, Ray ``map_batches``): records whose field is not a string, or is longer
+    than ``max_chars``, pass unchanged rather than fail the whole partition.
 
     >>> restore_records([{"id": 1, "text": ""}])
     [{'id': 1, 'text': ''}]
@@ -367,5 +368,5 @@ def restore_records(records: Iterable[dict[str, Any]], field: str = "text",
     out = []
     for rec in records:
         value = rec.get(field)
-        out.append({**rec, field: r.restore(value)} if isinstance(value, str) else dict(rec))
+        out.append({**rec, field: r.restore_or_keep(value)} if isinstance(value, str) else dict(rec))
     return out

@@ -26,7 +26,7 @@ from . import __version__, corpus
 from .apply import apply_changes
 from .config import Config
 from .lexicon import LexiconError
-from .restorer import Restorer
+from .restorer import Restorer, TextTooLongError
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
@@ -39,6 +39,9 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-shipped-lexicons", action="store_true",
                    help="use no shipped lexicon family, only the --lexicon files")
     p.add_argument("--restore-names", action="store_true", help="also change capitalised names mid-sentence")
+    p.add_argument("--max-chars", type=int, default=Config._field_defaults["max_chars"], metavar="N",
+                   help="a longer document is not analysed: in restore and scan it is handled as a "
+                        "malformed line (--on-error) (default %(default)s)")
 
 
 CORPUS_EPILOG = """corpora:
@@ -69,6 +72,7 @@ def _restorer(args: argparse.Namespace) -> Restorer:
         families=() if args.no_shipped_lexicons else tuple(args.families) if args.families else None,
         lexicons=tuple(args.lexicons),
         restore_names=args.restore_names,
+        max_chars=args.max_chars,
     )
 
 
@@ -280,9 +284,15 @@ def _text_file(args: argparse.Namespace, mode: str, src: corpus.Input, dst: _Sin
     text = corpus.decode_text(src.stream.read(), src.name)
     try:
         a = restorer.analyze(text)
-    except ValueError as e:
-        print(f"despin: {name}: {e}", file=sys.stderr)
-        raise _Abort from None
+    except TextTooLongError as e:  # handled as a malformed JSONL line is (--on-error)
+        keep = args.on_error == "keep"
+        print(f"despin: {name}: {e}; {'kept unchanged' if keep else 'skipped'}", file=sys.stderr)
+        if args.on_error == "raise":
+            raise _Abort from None
+        counter.malformed(keep)
+        if keep and mode == "restore":
+            dst.write(corpus.encode_text(text))
+        return False
     counter.add(DocOutcome.of(a, len(text)))
     if mode == "restore":
         dst.write(corpus.encode_text(apply_changes(text, a.changes) if a.changes else text))
@@ -423,6 +433,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except FileNotFoundError as e:
         print(f"despin: {e.filename}: no such file", file=sys.stderr)
+        return 1
+    except TextTooLongError as e:  # explain and eval: one document, nothing to pass through
+        print(f"despin: {e} (or raise --max-chars)", file=sys.stderr)
         return 1
     except BrokenPipeError:
         return 0

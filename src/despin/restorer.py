@@ -101,10 +101,16 @@ def _after_sentence_end(text: str, start: int) -> bool:
     return before.endswith("\n\n") or before.rstrip()[-1] in ".!?:\"”"
 
 
+class TextTooLongError(ValueError):
+    """A text longer than ``Config.max_chars``. The corpus tools and the pipeline integrations
+    pass such a document through unchanged and count it; the library raises, as asked."""
+
+
 def _check_text(text: object, limit: int) -> str:
     if isinstance(text, str):
         if len(text) > limit:
-            raise ValueError(f"text has {len(text):,} characters, more than max_chars={limit:,}; split it first")
+            raise TextTooLongError(
+                f"text has {len(text):,} characters, more than max_chars={limit:,}; split it first")
         return text
     if isinstance(text, (bytes, bytearray, memoryview)):
         raise TypeError(
@@ -204,6 +210,14 @@ class Restorer:
         """The text with every change at or above the threshold applied."""
         a = self.analyze(text, flags=False)
         return apply_changes(text, a.changes) if a.changes else text
+
+    def restore_or_keep(self, text: str) -> str:
+        """``restore``, but a text longer than ``max_chars`` comes back unchanged: for a step in
+        someone else's pipeline, where one enormous document must not fail the whole task."""
+        try:
+            return self.restore(text)
+        except TextTooLongError:
+            return text
 
     def restore_and_explain(self, text: str) -> tuple[str, list[Change]]:
         a = self.analyze(text, flags=False)

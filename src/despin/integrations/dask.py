@@ -39,10 +39,11 @@ def restore_bag(bag: Any, field: str = "text", **options: Any) -> Any:
 
 
 def restore_frame(df: Any, column: str = "text", **options: Any) -> Any:
-    """A copy of the pandas DataFrame ``df`` with the strings of ``column`` restored."""
+    """A copy of the pandas DataFrame ``df`` with the strings of ``column`` restored (other values,
+    and strings longer than ``max_chars``, kept)."""
     r = Restorer(**options)
     out = df.copy()
-    out[column] = [r.restore(t) if isinstance(t, str) else t for t in df[column]]
+    out[column] = [r.restore_or_keep(t) if isinstance(t, str) else t for t in df[column]]
     return out
 
 

@@ -10,7 +10,9 @@ cloudpickle) for a few hundred bytes each, and every worker process loads the le
 context model on its first document, once. ftfy's ``FTFYFormatter`` in datatrove is the pattern.
 
 Counts go to datatrove's stats (``stat_update``): ``total``, ``changed_docs``, ``changes`` (per
-document) and ``changes_<reason>`` for each reason code (``changes_spun_word``, ...).
+document) and ``changes_<reason>`` for each reason code (``changes_spun_word``, ...), and
+``too_long_docs``: documents longer than ``max_chars``, passed through unchanged (and never
+dropped by the filter) rather than failing the task.
 
 With ``metadata_key`` (default ``"despin"``) the formatter records each document's report in
 ``doc.metadata[metadata_key]`` (``spin``, ``family``, ``changes``), measured on the text as it
@@ -23,7 +25,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..apply import apply_changes
-from ..restorer import Restorer
+from ..restorer import Restorer, TextTooLongError
 
 try:
     from datatrove.data import Document, DocumentsPipeline
@@ -66,7 +68,12 @@ class DespinFormatter(BaseFormatter):
         for doc in data:
             self.stat_update(StatHints.total)
             with self.track_time():
-                a = self.restorer.analyze(doc.text)
+                try:
+                    a = self.restorer.analyze(doc.text)
+                except TextTooLongError:
+                    self.stat_update("too_long_docs")  # passed through unchanged, counted
+                    yield doc
+                    continue
                 if self.metadata_key:
                     doc.metadata[self.metadata_key] = {
                         "spin": a.report.spin, "family": a.report.family, "changes": len(a.changes)}
@@ -109,6 +116,11 @@ class DespinFilter(BaseFilter):
         return self.restorer.analyze(doc.text).report.spin
 
     def filter(self, doc: Document) -> bool | tuple[bool, str]:
-        if self.spin(doc) > self.max_spin:
+        try:
+            spin = self.spin(doc)
+        except TextTooLongError:
+            self.stat_update("too_long_docs")  # not measured, so not dropped
+            return True
+        if spin > self.max_spin:
             return False, "spun"
         return True
