@@ -26,8 +26,9 @@ class Config(NamedTuple):
       such spans are still flagged.
     - ``fix_articles`` (default ``True``): change a/an before a restored word when its first
       sound differs from the spun word's.
-    - ``max_chars`` (default 50,000,000): longer inputs raise ``ValueError`` rather than tie up a
-      worker; split them first.
+    - ``max_chars`` (default 50,000,000): longer inputs raise ``TextTooLongError`` (a
+      ``ValueError``) rather than tie up a worker; split them first. The corpus command line and
+      the pipeline integrations pass such a document through unchanged and count it.
 
     A value the pipeline cannot use (a threshold that is not a finite number, an unknown model)
     raises ``TypeError`` or ``ValueError`` when the ``Restorer`` is made.
