@@ -162,7 +162,14 @@ def probe(engine: str, corpus: str, jobs: int, families: tuple[str, ...] | None)
 
 
 def cold_start(families: tuple[str, ...] | None) -> tuple[float, float]:
-    """(median of 5 fresh processes with the disk cache filled, the first process: empty cache)."""
+    """(median of 5 fresh processes with the disk cache filled, the first process: empty cache).
+
+    despin's modules are byte-compiled first, as pip leaves an installed package and as any run
+    after the first leaves a source checkout; without that, a shell with PYTHONDONTWRITEBYTECODE
+    set recompiles every edited module in every process (0.06 s here)."""
+    import despin
+
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(despin.__file__).parent)], check=True)
     code = (
         "import time; t0 = time.perf_counter()\n"
         "import despin\n"
