@@ -281,14 +281,14 @@ _SPACES_RE = re.compile(r"\s+")
 
 
 def transfer_spacing(spun: str, restored: str) -> str:
-    """Write the spaces between ``restored``'s words as ``spun`` writes its own, where they are
+    r"""Write the spaces between ``restored``'s words as ``spun`` writes its own, where they are
     not plain spaces: scraped text keeps no-break spaces from HTML ("12\u00a0months"), and a
     restoration must not change what it does not restore.
 
     >>> transfer_spacing("metropolis\u00a0council", "city council")
-    'city\u00a0council'
+    'city\xa0council'
     >>> transfer_spacing("the\u00a012\u00a0months", "the year")
-    'the\u00a0year'
+    'the\xa0year'
     """
     gaps = _SPACES_RE.findall(spun)
     if not gaps or all(g == " " for g in gaps):
