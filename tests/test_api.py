@@ -72,6 +72,23 @@ def test_one_family_or_lexicon_may_be_given_alone(tmp_path: Path) -> None:
     assert despin.restore("x", lexicons=str(lex)) == "x"
 
 
+def test_a_users_keep_list_protects_its_phrases(tmp_path: Path) -> None:
+    keep = tmp_path / "keep.txt"
+    keep.write_text("# this corpus's own names\nMetropolis Council\n", encoding="utf-8")
+    text = ("The metropolis council mentioned on Tuesday that the 12 months had been tough for the "
+            "international locations involved.")
+    plain = despin.restore(text)
+    assert "city council" in plain and "countries" in plain
+    kept = despin.restore(text, keep=str(keep))
+    assert "metropolis council" in kept and "countries" in kept  # only the kept phrase stays
+    assert not any("metropolis" in f.spun for f in despin.scan(text, keep=keep).flags)
+    assert despin.restore(text) == plain  # the shared lexicon is not changed for other restorers
+    r = Restorer(keep=[keep])
+    assert pickle.loads(pickle.dumps(r)).restore(text) == kept  # workers load it too
+    with pytest.raises(despin.LexiconError, match="keep-list"):
+        Restorer(keep=str(tmp_path / "missing.txt")).restore(text)
+
+
 def test_unknown_option_is_rejected() -> None:
     with pytest.raises(TypeError, match="unknown option"):
         despin.restore("x", thresold=1)

@@ -121,6 +121,16 @@ def test_eval_prints_metrics(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert float(total.split()[1]) == 1.0  # the one required edit is restored
 
 
+def test_keep_list_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    keep = tmp_path / "keep.tsv"
+    keep.write_text("phrase\tnote\nmentioned\tthis corpus quotes a play of that name\n", encoding="utf-8")
+    src = tmp_path / "in.txt"
+    src.write_text("The metropolis council mentioned on Tuesday that the 12 months had been tough.\n")
+    assert main(["restore", str(src), "--keep", str(keep)]) == 0
+    out = capsys.readouterr().out
+    assert "city council mentioned" in out and "the year" in out
+
+
 def test_learn_proposes_rows_that_the_lexicon_parser_accepts(tmp_path: Path) -> None:
     from despin.lexicon import parse_file
 

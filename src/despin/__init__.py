@@ -49,7 +49,7 @@ def _restorer(**options: Any) -> Restorer:
 
 
 def _get(options: dict[str, Any]) -> Restorer:
-    for key in ("families", "lexicons"):
+    for key in ("families", "lexicons", "keep"):
         if isinstance(options.get(key), list):
             options[key] = tuple(options[key])
     return _restorer(**options)

@@ -39,6 +39,8 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-shipped-lexicons", action="store_true",
                    help="use no shipped lexicon family, only the --lexicon files")
     p.add_argument("--restore-names", action="store_true", help="also change capitalised names mid-sentence")
+    p.add_argument("--keep", action="append", default=[], metavar="FILE",
+                   help="a keep-list: phrases never to change, one per line (repeatable)")
     p.add_argument("--max-chars", type=int, default=Config._field_defaults["max_chars"], metavar="N",
                    help="a longer document is not analysed: in restore and scan it is handled as a "
                         "malformed line (--on-error) (default %(default)s)")
@@ -71,6 +73,7 @@ def _restorer(args: argparse.Namespace) -> Restorer:
         threshold=args.threshold,
         families=() if args.no_shipped_lexicons else tuple(args.families) if args.families else None,
         lexicons=tuple(args.lexicons),
+        keep=tuple(args.keep),
         restore_names=args.restore_names,
         max_chars=args.max_chars,
     )

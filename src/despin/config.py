@@ -19,6 +19,10 @@ class Config(NamedTuple):
       or a sequence of names).
     - ``lexicons`` (default ``()``): paths of extra user lexicons in the same TSV format (one
       path, or a sequence of paths).
+    - ``keep`` (default ``()``): paths of the user's keep-lists, phrases never to change (one
+      phrase per line, or ``phrase<TAB>note`` rows as in the shipped ``keep.tsv``): a lexicon
+      match inside an occurrence of one is neither changed nor flagged. For a corpus's own terms
+      that look spun ("final 12 months" in a finance corpus), or one word (``mentioned``).
     - ``model`` (default ``"trigram"``): the context model, ``"trigram"`` (pocketsphinx, falls
       back to ``"unigram"`` when unavailable) or ``"unigram"`` (wordfreq only).
     - ``restore_names`` (default ``False``): also apply changes inside capitalised names
@@ -37,6 +41,7 @@ class Config(NamedTuple):
     threshold: float = 0.15
     families: tuple[str, ...] | None = None
     lexicons: tuple[str, ...] = ()
+    keep: tuple[str, ...] = ()
     model: str = "trigram"
     restore_names: bool = False
     fix_articles: bool = True

@@ -214,17 +214,26 @@ def parse_text(text: str, name: str = "<lexicon>") -> LexiconFile:
     return LexiconFile(name, header.family, header.sources, tuple(entries))
 
 
-def parse_keep(path: str | os.PathLike[str]) -> frozenset[str]:
-    """Read a keep-list (``phrase<TAB>note`` rows after a ``phrase<TAB>note`` column line)."""
+def parse_keep(path: str | os.PathLike[str], strict: bool = True) -> frozenset[str]:
+    """Read a keep-list (``phrase<TAB>note`` rows after a ``phrase<TAB>note`` column line; a
+    user's list may also be one phrase per line). The shipped list must be written normalised
+    (``strict``: the lint); a user's phrases are normalised here."""
     path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise LexiconError(f"{path}:0: cannot read the keep-list: {e}") from None
     out = set()
-    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for lineno, line in enumerate(text.splitlines(), 1):
         if not line.strip() or line.startswith("#") or line.startswith("phrase\t"):
             continue
         phrase = line.split("\t", 1)[0].strip()
         if phrase != normalize(phrase):
-            raise LexiconError(f"{path.name}:{lineno}: phrase {phrase!r} is not normalised")
-        out.add(phrase)
+            if strict:
+                raise LexiconError(f"{path.name}:{lineno}: phrase {phrase!r} is not normalised")
+            phrase = normalize(phrase)
+        if phrase:
+            out.add(phrase)
     return frozenset(out)
 
 
@@ -472,6 +481,10 @@ class Lexicon:
         files = [LexiconFile(path, es[0].family, {}, tuple(es)) for path, es in by_file.items()]
         return Lexicon.build(files, (), self.keep)
 
+    def keeping(self, phrases: Iterable[str]) -> Lexicon:
+        """This lexicon with ``phrases`` as its keep-list (the rest shared, not copied)."""
+        return dataclasses.replace(self, **_keep_fields(phrases))
+
     @classmethod
     def build(cls, files: Iterable[LexiconFile], shipped: Iterable[tuple[Header, list[str]]] = (),
               keep: Iterable[str] = ()) -> Lexicon:
@@ -491,21 +504,23 @@ class Lexicon:
             for e in f.entries:
                 entries.add_entry(e)
             rows[f.family] += [f"{e.spun}\t{'|'.join(e.restored)}\t{e.pos}\t{e.weight:g}" for e in f.entries]
-        keep_set = frozenset(keep)
-        keep_lengths: dict[str, set[int]] = defaultdict(set)
-        for k in keep_set:
-            words = WORD_RE.findall(k)
-            if words:
-                keep_lengths[words[0]].add(len(words))
-        return cls(
-            entries=entries,
-            keep=keep_set,
-            keep_lengths={k: tuple(sorted(v)) for k, v in keep_lengths.items()},
-            keep_max=max((n for v in keep_lengths.values() for n in v), default=0),
-            keep_words=frozenset(w for k in keep_set for w in WORD_RE.findall(k)),
-            families=tuple(dict.fromkeys(families)),
-            _rows=dict(rows),
-        )
+        return cls(entries=entries, families=tuple(dict.fromkeys(families)), _rows=dict(rows), **_keep_fields(keep))
+
+
+def _keep_fields(keep: Iterable[str]) -> dict[str, Any]:
+    """The keep-list fields of a ``Lexicon``: the phrases, and by first word their lengths."""
+    keep_set = frozenset(keep)
+    keep_lengths: dict[str, set[int]] = defaultdict(set)
+    for k in keep_set:
+        words = WORD_RE.findall(k)
+        if words:
+            keep_lengths[words[0]].add(len(words))
+    return {
+        "keep": keep_set,
+        "keep_lengths": {k: tuple(sorted(v)) for k, v in keep_lengths.items()},
+        "keep_max": max((n for v in keep_lengths.values() for n in v), default=0),
+        "keep_words": frozenset(w for k in keep_set for w in WORD_RE.findall(k)),
+    }
 
 
 def read_shipped(family: str) -> tuple[Header, list[str]]:
@@ -550,6 +565,20 @@ def load(families: tuple[str, ...] | None = None, extra: tuple[str, ...] = ()) -
         lexicon = Lexicon.build(user, shipped, keep)
     lexicon._cache_file = cached
     return lexicon
+
+
+@functools.lru_cache(maxsize=8)
+def load_keeping(families: tuple[str, ...] | None, extra: tuple[str, ...], keep: tuple[str, ...]) -> Lexicon:
+    """``load(families, extra)`` with the phrases of the user keep-lists ``keep`` (paths) kept
+    too. A keep phrase only removes matches, so the compiled rows, the indexes and the pre-screen
+    (an upper bound) are shared with the plain lexicon, and its disk cache still serves."""
+    base = load(families, extra)
+    if not keep:
+        return base
+    phrases = set(base.keep)
+    for path in keep:
+        phrases |= parse_keep(path, strict=False)
+    return base.keeping(phrases)
 
 
 # -- the disk cache of compiled shipped lexicons ----------------------------------------------

@@ -12,13 +12,13 @@ import math
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from . import decode, score
 from .apply import apply_changes
 from .config import Config
 from .context import MODELS, ContextModel, Memo, load_model
-from .lexicon import Lexicon, load
+from .lexicon import Lexicon, load_keeping
 from .match import INVERSION_FAMILY, INVERSION_SOURCE, Match, Words, find, inversions, protected
 from .screen import fast_tokens
 from .tokens import block_spans
@@ -119,15 +119,21 @@ def _check_text(text: object, limit: int) -> str:
     raise TypeError(f"despin works on str, not {type(text).__name__}")
 
 
+def _paths(paths: object) -> tuple[str, ...]:
+    """One path or a sequence of paths, as a tuple of strings."""
+    if isinstance(paths, (str, os.PathLike)):
+        return (str(paths),)
+    return tuple(str(p) for p in cast(Iterable[object], paths))
+
+
 def _checked(cfg: Config) -> Config:
-    """``cfg`` with its collections as tuples (one family or lexicon path may be given alone), or a
+    """``cfg`` with its collections as tuples (one family, lexicon or keep-list path may be given alone), or a
     clear error for a value the pipeline cannot use (a NaN threshold would apply every change)."""
     if isinstance(cfg.families, str):
         cfg = cfg._replace(families=(cfg.families,))
     elif cfg.families is not None:
         cfg = cfg._replace(families=tuple(cfg.families))
-    lexicons = (cfg.lexicons,) if isinstance(cfg.lexicons, (str, os.PathLike)) else cfg.lexicons
-    cfg = cfg._replace(lexicons=tuple(str(p) for p in lexicons))
+    cfg = cfg._replace(lexicons=_paths(cfg.lexicons), keep=_paths(cfg.keep))
     th = cfg.threshold
     if isinstance(th, bool) or not isinstance(th, (int, float)):
         raise TypeError(f"threshold must be a number (log10 odds, default 0.15), not {type(th).__name__}")
@@ -173,7 +179,7 @@ class Restorer:
         denied = getattr(self, "_denied", None)
         if denied is not None:
             return denied
-        return load(self.config.families, self.config.lexicons)
+        return load_keeping(self.config.families, self.config.lexicons, self.config.keep)
 
     def denying(self, keys: set[str]) -> Restorer:
         """A copy whose lexicon lacks ``keys``: for k-fold evaluation of what despin catches
