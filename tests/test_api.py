@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import pickle
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -87,6 +90,21 @@ def test_a_users_keep_list_protects_its_phrases(tmp_path: Path) -> None:
     assert pickle.loads(pickle.dumps(r)).restore(text) == kept  # workers load it too
     with pytest.raises(despin.LexiconError, match="keep-list"):
         Restorer(keep=str(tmp_path / "missing.txt")).restore(text)
+
+
+def test_a_users_keep_list_never_reaches_the_disk_cache(tmp_path: Path) -> None:
+    """The first process of a lexicon version fills the cache; a user's keep-list, loaded first,
+    must not be saved into it."""
+    keep = tmp_path / "keep.txt"
+    keep.write_text("metropolis council\n", encoding="utf-8")
+    text = "The metropolis council mentioned on Tuesday that the 12 months had been tough."
+    env = {**os.environ, "DESPIN_CACHE_DIR": str(tmp_path / "cache")}
+    code = "import sys, despin; print(despin.restore(sys.argv[1], keep=sys.argv[2:]))"
+    run = [sys.executable, "-c", code, text]
+    first = subprocess.run([*run, str(keep)], env=env, capture_output=True, text=True, check=True).stdout
+    assert "metropolis council" in first
+    later = subprocess.run(run, env=env, capture_output=True, text=True, check=True).stdout
+    assert "city council" in later
 
 
 def test_unknown_option_is_rejected() -> None:

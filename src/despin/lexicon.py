@@ -482,8 +482,9 @@ class Lexicon:
         return Lexicon.build(files, (), self.keep)
 
     def keeping(self, phrases: Iterable[str]) -> Lexicon:
-        """This lexicon with ``phrases`` as its keep-list (the rest shared, not copied)."""
-        return dataclasses.replace(self, **_keep_fields(phrases))
+        """This lexicon with ``phrases`` as its keep-list (the rest shared, not copied). The copy
+        never writes the disk cache, which must hold the shipped keep-list alone."""
+        return dataclasses.replace(self, _cache_file=None, **_keep_fields(phrases))
 
     @classmethod
     def build(cls, files: Iterable[LexiconFile], shipped: Iterable[tuple[Header, list[str]]] = (),
