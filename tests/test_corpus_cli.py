@@ -468,3 +468,32 @@ def test_output_folder_for_one_input(tmp_path: Path, lex: str, restorer: Restore
     (tmp_path / "out").mkdir()
     assert main(["restore", str(src), "-o", str(tmp_path / "out"), *_only(lex)]) == 0
     assert (tmp_path / "out" / "doc.txt").read_text(encoding="utf-8") == restorer.restore(EXAMPLE)
+
+
+def test_changes_field_records_every_change_it_made(tmp_path: Path, lex: str, restorer: Restorer) -> None:
+    import despin
+
+    recs = [{"id": 1, "text": EXAMPLE, "audit": "old"}, {"text": CLEAN, "z": [1]}]
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    src.write_bytes(_jsonl(recs))
+    for jobs in ("1", "2"):
+        assert main(["restore", "--jsonl", str(src), "-o", str(out), "--changes-field", "audit",
+                     "-j", jobs, *_only(lex)]) == 0
+        got = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+        assert [list(g) for g in got] == [["id", "text", "audit"], ["text", "z", "audit"]]
+        assert got[0]["text"] == restorer.restore(EXAMPLE) != EXAMPLE
+        # the recorded changes, applied to the text as read, give the restored text
+        assert despin.apply_changes(EXAMPLE, got[0]["audit"]["changes"]) == got[0]["text"]
+        assert {"start", "end", "spun", "restored", "score", "reason", "source"} <= set(got[0]["audit"]["changes"][0])
+        assert got[0]["audit"]["spin"] > 0.5 and got[1]["audit"] == {"spin": 0.0, "family": "", "changes": []}
+        assert got[1]["text"] == CLEAN
+
+
+@pytest.mark.parametrize("argv", [["--changes-field", "text"], ["--changes-field", "a", "--check"],
+                                  ["--changes-field", "a", "--diff"]])
+def test_changes_field_misuse_is_a_usage_error(tmp_path: Path, lex: str, argv: list[str],
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(_jsonl([{"text": EXAMPLE}]))
+    assert main(["restore", "--jsonl", str(src), *argv, *_only(lex)]) == 2
+    assert "--changes-field" in capsys.readouterr().err

@@ -168,6 +168,12 @@ def _run(args: argparse.Namespace, mode: str) -> int:
         plan = _plan(args, shared)
         if args.jobs < 0:
             raise _Usage("-j must be 0 (one worker per CPU) or more")
+        changes_field = getattr(args, "changes_field", None)
+        if changes_field is not None and (not args.jsonl or mode != "restore"):
+            raise _Usage("--changes-field records what a restore of --jsonl records changed "
+                         "(not with --check or --diff; for one text, use despin explain)")
+        if changes_field is not None and changes_field == args.text_field:
+            raise _Usage(f"--changes-field {changes_field} would overwrite the text field")
     except _Usage as e:
         print(f"despin {args.command}: error: {e}", file=sys.stderr)
         return 2
@@ -244,7 +250,8 @@ def _jsonl_file(args: argparse.Namespace, mode: str, src: corpus.Input, dst: _Si
     def jobs() -> Iterator[corpus.Job]:
         first = 1
         for lines in chunked(src.stream, len, CHUNK_CHARS):
-            yield corpus.Job(name, first, lines, args.text_field, mode, getattr(args, "report_field", "despin"), color)
+            yield corpus.Job(name, first, lines, args.text_field, mode, getattr(args, "report_field", "despin"), color,
+                             getattr(args, "changes_field", None))
             first += len(lines)
 
     progress = corpus.Progress(src)
@@ -391,6 +398,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "compressed by extension; never an input; written atomically")
     p.add_argument("--check", action="store_true", help="write nothing; list what would change; exit 1 if anything")
     p.add_argument("--diff", action="store_true", help="write word-level changes ([-spun-]{+restored+}) instead")
+    p.add_argument("--changes-field", metavar="NAME",
+                   help="with --jsonl: add to each record a field NAME with its spin, family and every change "
+                        "made (offsets into the text as read); records are then rewritten even when unchanged")
     _add_corpus(p)
     _add_common(p)
     p.set_defaults(func=cmd_restore)

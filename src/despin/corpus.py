@@ -303,13 +303,23 @@ class JsonObject:
     def replace(self, key: str, new: str) -> str:
         """The line with the value of ``key`` replaced by the JSON text ``new`` (appended as the
         last member when the key is absent), every other byte as it was."""
-        if key in self.spans:
-            s, e = self.spans[key]
-            return self.line[:s] + new + self.line[e:]
-        member = json.dumps(key, ensure_ascii=self.line.isascii()) + self.key_sep + new
-        if self.spans:
-            member = "," + self.item_sep[1:] + member
-        return self.line[: self.last_end] + member + self.line[self.last_end :]
+        return self.replace_all({key: new})
+
+    def replace_all(self, new: dict[str, str]) -> str:
+        """``replace`` for several keys at once: the absent ones appended in order, then the
+        present ones replaced from the right, so that no edit moves another's offsets."""
+        line = self.line
+        absent = [k for k in new if k not in self.spans]
+        if absent:
+            members = [json.dumps(k, ensure_ascii=self.line.isascii()) + self.key_sep + new[k] for k in absent]
+            joined = ("," + self.item_sep[1:]).join(members)
+            if self.spans:
+                joined = "," + self.item_sep[1:] + joined
+            line = line[: self.last_end] + joined + line[self.last_end :]
+        for k in sorted((k for k in new if k in self.spans), key=lambda k: self.spans[k][0], reverse=True):
+            s, e = self.spans[k]
+            line = line[:s] + new[k] + line[e:]
+        return line
 
     def dumps(self, value: Any) -> str:
         """``value`` as JSON in this line's style (escaped non-ASCII when the line is pure ASCII)."""
@@ -417,8 +427,9 @@ def read_record(raw: bytes, field: str, lineno: int) -> tuple[JsonObject, str, s
 class Job:
     """A chunk of JSONL lines and what to do with them.
 
-    ``mode``: ``restore`` (rewrite the text field), ``scan`` (add a report field, text
-    unchanged), ``check`` (only count), ``diff`` (render word-level changes).
+    ``mode``: ``restore`` (rewrite the text field; with ``changes_field``, also record the
+    changes made), ``scan`` (add a report field, text unchanged), ``check`` (only count),
+    ``diff`` (render word-level changes).
     """
 
     name: str
@@ -428,12 +439,20 @@ class Job:
     mode: str = "restore"
     report_field: str = "despin"
     color: bool = False
+    changes_field: str | None = None
 
 
 # One result per line: (output bytes, or the line as read when it is malformed, or None when the
 # mode writes no records; outcome or None; error message or None; text to show: a diff or a check
 # line, or None). Plain tuples pickle fastest.
 LineResult = tuple[bytes | None, DocOutcome | None, str | None, str | None]
+
+
+def changes_of(a: Analysis) -> dict[str, Any]:
+    """What ``restore --jsonl --changes-field`` records: the document's spin and family and each
+    change made, with offsets into the text as read (``apply_changes`` on that text redoes them)."""
+    r = a.report
+    return {"spin": r.spin, "family": r.family, "changes": [c.to_dict() for c in a.changes]}
 
 
 def report_of(a: Analysis) -> dict[str, Any]:
@@ -458,12 +477,14 @@ def process_jsonl(restorer: Restorer, job: Job) -> list[LineResult]:
             continue
         outcome = DocOutcome.of(a, len(text))
         if job.mode == "restore":
+            edits: dict[str, Any] = {}
             if a.changes:
-                out.append((_edited(obj, job.field, apply_changes(text, a.changes), bom, eol), outcome, None, None))
-            else:
-                out.append((raw, outcome, None, None))
+                edits[job.field] = apply_changes(text, a.changes)
+            if job.changes_field:
+                edits[job.changes_field] = changes_of(a)
+            out.append((_edited(obj, edits, bom, eol) if edits else raw, outcome, None, None))
         elif job.mode == "scan":
-            out.append((_edited(obj, job.report_field, report_of(a), bom, eol), outcome, None, None))
+            out.append((_edited(obj, {job.report_field: report_of(a)}, bom, eol), outcome, None, None))
         elif job.mode == "diff":
             shown = diff_document(f"{job.name}:{n}", text, a.changes, job.color) if a.changes else None
             out.append((None, outcome, None, shown))
@@ -473,13 +494,14 @@ def process_jsonl(restorer: Restorer, job: Job) -> list[LineResult]:
     return out
 
 
-def _edited(obj: JsonObject, key: str, value: Any, bom: str, eol: bytes) -> bytes:
-    """The record's line with ``key`` set to ``value``, as UTF-8 bytes."""
-    line = obj.replace(key, obj.dumps(value))
+def _edited(obj: JsonObject, values: dict[str, Any], bom: str, eol: bytes) -> bytes:
+    """The record's line with each key of ``values`` set to its value, as UTF-8 bytes."""
+    line = obj.replace_all({k: obj.dumps(v) for k, v in values.items()})
     try:
         return (bom + line).encode("utf-8") + eol
     except UnicodeEncodeError:  # a lone surrogate ("\ud800" in the input): keep it escaped
-        line = obj.replace(key, json.dumps(value, ensure_ascii=True, separators=(obj.item_sep, obj.key_sep)))
+        seps = (obj.item_sep, obj.key_sep)
+        line = obj.replace_all({k: json.dumps(v, ensure_ascii=True, separators=seps) for k, v in values.items()})
         return (bom + line).encode("utf-8") + eol
 
 
