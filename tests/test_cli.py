@@ -121,6 +121,17 @@ def test_eval_prints_metrics(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert float(total.split()[1]) == 1.0  # the one required edit is restored
 
 
+@pytest.mark.parametrize(("argv", "message"), [(["--threshold", "nan"], "threshold must be finite"),
+                                             (["--max-chars", "0"], "max_chars must be a positive")])
+def test_unusable_option_values_are_usage_errors(tmp_path: Path, argv: list[str], message: str,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    src = tmp_path / "in.txt"
+    src.write_text("The metropolis council mentioned it.\n")
+    for command in ("restore", "explain"):
+        assert main([command, str(src), *argv]) == 2
+        assert message in capsys.readouterr().err
+
+
 def test_keep_list_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     keep = tmp_path / "keep.tsv"
     keep.write_text("phrase\tnote\nmentioned\tthis corpus quotes a play of that name\n", encoding="utf-8")

@@ -69,6 +69,15 @@ def _add_corpus(p: argparse.ArgumentParser) -> None:
 
 
 def _restorer(args: argparse.Namespace) -> Restorer:
+    try:
+        return _make_restorer(args)
+    except ValueError as e:  # an option value the Restorer refuses (a NaN threshold, --max-chars 0)
+        if isinstance(e, LexiconError):
+            raise
+        raise _Usage(str(e)) from None
+
+
+def _make_restorer(args: argparse.Namespace) -> Restorer:
     return Restorer(
         threshold=args.threshold,
         families=() if args.no_shipped_lexicons else tuple(args.families) if args.families else None,
@@ -447,6 +456,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FileNotFoundError as e:
         print(f"despin: {e.filename}: no such file", file=sys.stderr)
         return 1
+    except _Usage as e:
+        print(f"despin {args.command}: error: {e}", file=sys.stderr)
+        return 2
     except TextTooLongError as e:  # explain and eval: one document, nothing to pass through
         print(f"despin: {e} (or raise --max-chars)", file=sys.stderr)
         return 1
