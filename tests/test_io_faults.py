@@ -450,3 +450,13 @@ def test_jsonl_record_over_max_chars_is_a_malformed_line(tmp_path: Path, lex: st
     got = out.read_text(encoding="utf-8").splitlines()
     assert got[0] == lines[0] and json.loads(got[1])["text"] != short
     assert "in.jsonl:1: cannot restore: text has 360 characters, more than max_chars=100" in capsys.readouterr().err
+
+
+def test_output_in_a_missing_folder_names_that_folder(tmp_path: Path, lex: str,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    src = tmp_path / "in.txt"
+    src.write_text("The metropolis council mentioned it.\n", encoding="utf-8")
+    out = tmp_path / "missing" / "out.txt"
+    assert main(["restore", str(src), "-o", str(out), *_only(lex)]) == 1
+    err = capsys.readouterr().err
+    assert f"no folder {tmp_path / 'missing'} to write {out} in" in err and ".tmp" not in err

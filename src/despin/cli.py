@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import errno
 import json
 import os
 import sys
@@ -454,7 +455,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"despin: lexicon error: {e}", file=sys.stderr)
         return 1
     except FileNotFoundError as e:
-        print(f"despin: {e.filename}: no such file", file=sys.stderr)
+        what = "no such file" if e.strerror in (None, os.strerror(errno.ENOENT)) else e.strerror
+        print(f"despin: {e.filename}: {what}", file=sys.stderr)
         return 1
     except _Usage as e:
         print(f"despin {args.command}: error: {e}", file=sys.stderr)

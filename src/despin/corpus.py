@@ -21,6 +21,7 @@ so they take and return only small picklable values.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import io
 import json
 import os
@@ -216,6 +217,8 @@ def atomic_file(path: str) -> Iterator[BinaryIO]:
     """A binary file that appears at ``path`` only when the block finishes without an error (a
     temporary file in the same folder, then a rename); its mode follows the umask."""
     folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):  # name the output the user gave, not the temporary file
+        raise FileNotFoundError(errno.ENOENT, f"no folder {folder} to write {path} in", path)
     _remove_stale(folder)
     fd, tmp = tempfile.mkstemp(prefix=f".despin-{os.getpid()}-", suffix=".tmp", dir=folder)
     try:
