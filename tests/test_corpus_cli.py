@@ -489,11 +489,15 @@ def test_changes_field_records_every_change_it_made(tmp_path: Path, lex: str, re
         assert got[1]["text"] == CLEAN
 
 
-@pytest.mark.parametrize("argv", [["--changes-field", "text"], ["--changes-field", "a", "--check"],
-                                  ["--changes-field", "a", "--diff"]])
-def test_changes_field_misuse_is_a_usage_error(tmp_path: Path, lex: str, argv: list[str],
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize("argv", [
+    ["restore", "--changes-field", "text"],
+    ["restore", "--changes-field", "a", "--check"],
+    ["restore", "--changes-field", "a", "--diff"],
+    ["scan", "--report-field", "body", "--text-field", "body"],
+])
+def test_a_field_option_that_would_lose_the_text_is_a_usage_error(tmp_path: Path, lex: str, argv: list[str],
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
     src = tmp_path / "in.jsonl"
-    src.write_bytes(_jsonl([{"text": EXAMPLE}]))
-    assert main(["restore", "--jsonl", str(src), *argv, *_only(lex)]) == 2
-    assert "--changes-field" in capsys.readouterr().err
+    src.write_bytes(_jsonl([{"text": EXAMPLE, "body": EXAMPLE}]))
+    assert main([argv[0], "--jsonl", str(src), *argv[1:], *_only(lex)]) == 2
+    assert "-field" in capsys.readouterr().err

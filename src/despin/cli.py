@@ -184,6 +184,8 @@ def _run(args: argparse.Namespace, mode: str) -> int:
                          "(not with --check or --diff; for one text, use despin explain)")
         if changes_field is not None and changes_field == args.text_field:
             raise _Usage(f"--changes-field {changes_field} would overwrite the text field")
+        if mode == "scan" and args.jsonl and args.report_field == args.text_field:
+            raise _Usage(f"--report-field {args.report_field} would overwrite the text field")
     except _Usage as e:
         print(f"despin {args.command}: error: {e}", file=sys.stderr)
         return 2
