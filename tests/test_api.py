@@ -159,6 +159,11 @@ def test_apply_changes_refuses_stale_changes() -> None:
 def test_apply_changes_takes_dicts() -> None:
     restored, changes = despin.restore_and_explain(EXAMPLE)
     assert apply_changes(EXAMPLE, [c.to_dict() for c in changes]) == restored
+    # an edit written by hand needs only its span and words
+    assert apply_changes("he mentioned it", [{"start": 3, "end": 12, "spun": "mentioned", "restored": "said"}]) \
+        == "he said it"
+    with pytest.raises(ValueError, match="needs restored"):
+        apply_changes("he mentioned it", [{"start": 3, "end": 12, "spun": "mentioned"}])
 
 
 def test_user_lexicon_joint_decoding_case_and_articles(tmp_path: Path) -> None:

@@ -89,7 +89,13 @@ class Change:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Change:
-        return cls(**{k: d[k] for k in cls.__dataclass_fields__ if k in d})
+        """A change from its dict (``to_dict``, ``despin explain``, ``--changes-field``); an edit
+        written by hand needs only ``start``, ``end``, ``spun`` and ``restored``."""
+        missing = [k for k in ("start", "end", "spun", "restored") if k not in d]
+        if missing:
+            raise ValueError(f"a change needs {', '.join(missing)}: {d!r}")
+        return cls(**{"score": 0.0, "reason": "", "source": "",
+                      **{k: d[k] for k in cls.__dataclass_fields__ if k in d}})
 
 
 @dataclass(frozen=True, slots=True)
