@@ -71,22 +71,30 @@ def _add_corpus(p: argparse.ArgumentParser) -> None:
 
 def _restorer(args: argparse.Namespace) -> Restorer:
     try:
-        return _make_restorer(args)
+        return Restorer(
+            threshold=args.threshold,
+            families=() if args.no_shipped_lexicons else tuple(args.families) if args.families else None,
+            lexicons=tuple(args.lexicons),
+            keep=tuple(args.keep),
+            restore_names=args.restore_names,
+            max_chars=args.max_chars,
+        )
+    except LexiconError:
+        raise
     except ValueError as e:  # an option value the Restorer refuses (a NaN threshold, --max-chars 0)
-        if isinstance(e, LexiconError):
-            raise
         raise _Usage(str(e)) from None
 
 
-def _make_restorer(args: argparse.Namespace) -> Restorer:
-    return Restorer(
-        threshold=args.threshold,
-        families=() if args.no_shipped_lexicons else tuple(args.families) if args.families else None,
-        lexicons=tuple(args.lexicons),
-        keep=tuple(args.keep),
-        restore_names=args.restore_names,
-        max_chars=args.max_chars,
-    )
+def _malformed(args: argparse.Namespace, where: str, err: str, counter: Any) -> bool:
+    """Report a document that cannot be processed and handle it by ``--on-error``: stop the run
+    (``raise``), or count it and return whether it is written through unchanged (``keep``)."""
+    if args.on_error == "raise":
+        print(f"despin: {where}: {err}; stopping (--on-error raise)", file=sys.stderr)
+        raise _Abort
+    keep = args.on_error == "keep"
+    print(f"despin: {where}: {err}; {'kept unchanged' if keep else 'skipped'}", file=sys.stderr)
+    counter.malformed(keep)
+    return keep
 
 
 def _read(path: str) -> str:
@@ -274,13 +282,7 @@ def _jsonl_file(args: argparse.Namespace, mode: str, src: corpus.Input, dst: _Si
             for data, outcome, err, shown in results:
                 lineno += 1
                 if err is not None:
-                    if args.on_error == "raise":
-                        print(f"despin: {name}:{lineno}: {err}; stopping (--on-error raise)", file=sys.stderr)
-                        raise _Abort
-                    keep = args.on_error == "keep"
-                    print(f"despin: {name}:{lineno}: {err}; {'kept unchanged' if keep else 'skipped'}",
-                          file=sys.stderr)
-                    counter.malformed(keep)
+                    keep = _malformed(args, f"{name}:{lineno}", err, counter)
                     if keep and mode in ("restore", "scan") and data is not None:
                         dst.write(data)
                     continue
@@ -306,13 +308,8 @@ def _text_file(args: argparse.Namespace, mode: str, src: corpus.Input, dst: _Sin
     text = corpus.decode_text(src.stream.read(), src.name)
     try:
         a = restorer.analyze(text)
-    except TextTooLongError as e:  # handled as a malformed JSONL line is (--on-error)
-        keep = args.on_error == "keep"
-        print(f"despin: {name}: {e}; {'kept unchanged' if keep else 'skipped'}", file=sys.stderr)
-        if args.on_error == "raise":
-            raise _Abort from None
-        counter.malformed(keep)
-        if keep and mode == "restore":
+    except TextTooLongError as e:  # handled as a malformed JSONL line is
+        if _malformed(args, name, str(e), counter) and mode == "restore":
             dst.write(corpus.encode_text(text))
         return False
     counter.add(DocOutcome.of(a, len(text)))
