@@ -87,6 +87,19 @@ PROTECTED = [
     "<code>metropolis council mentioned</code>",
     '<PRE class="src">the 12 months\nthat international locations mentioned</PRE>',
     "<script>var mentioned = 'international locations';</script>",
+    # TeX math, code environments and keys (arXiv sources, MathJax on Q&A pages)
+    r"$international locations = 12 months$",
+    r"$2^{\text{final 12 months}}$",
+    r"$$\text{international locations mentioned}$$",
+    r"\[ \text{final 12 months} \]",
+    r"\(\text{international locations}\)",
+    "\\begin{equation}\n  \\text{subsequent month} = \\begin{cases} 1 & \\text{international locations} \\\\"
+    " 0 & \\text{12 months} \\end{cases}\n\\end{equation}",
+    "\\begin{align*}\n  x &= \\text{final 12 months}\n\\end{align*}",
+    "\\begin{verbatim}\nmetropolis council mentioned\n\\end{verbatim}",
+    r"\cite[p.~3]{international locations}",
+    r"\ref{final 12 months}",
+    r"\url{international locations}",
     "https://example.org/news/metropolis-council-mentioned-final-12-months?ref=hearth",
     "www.example.com/international-locations/towards.html",
     "mentioned.individuals@example.org",
@@ -101,6 +114,23 @@ PROTECTED = [
     "x_" + "a" * 120 + "_mentioned",
     "`" + "a " * 200 + "mentioned`",
 ]
+
+
+# Prose next to TeX-like signs: prices, cashtags, shell variables and TeX commands whose argument
+# is prose. The spun phrase inside each is restored.
+NOT_TEX = [
+    "it cost $5 and international locations paid $10 for it",
+    "from $5 to international locations $6",
+    "as $AAPL and international locations $TSLA fell",
+    "set $HOME and international locations $PATH",
+    r"as \textbf{international locations} show",
+]
+
+
+@pytest.mark.parametrize("piece", NOT_TEX, ids=lambda s: s[:30])
+def test_prose_beside_tex_signs_is_restored(restorer: Restorer, piece: str) -> None:
+    _, restored = _in_spun_document(restorer, piece)
+    assert piece.replace("international locations", "countries") in restored
 
 
 @pytest.mark.parametrize("piece", PROTECTED, ids=lambda s: s[:30])

@@ -145,6 +145,8 @@ PATHOLOGICAL = {
     "www-dots": " www.", "url-dots": "http://a.", "at": "@", "hash": "#a_", "email-ish": "a.b+c@",
     "underscore": "a_", "dotted": "a.", "call": "(a.b", "method-call": "a.b(", "mixed": "(a_b.c@d",
     "path": "/a", "camel": "aA", "number": "1,", "apostrophe": "a'", "abbreviation": "sq.", "initials": "U.S",
+    "tex-dollars": "$$", "tex-dollar": "$a", "tex-dollar-digit": "$1^", "tex-bracket": "\\[", "tex-paren": "\\(a",
+    "tex-env": "\\begin{equation}", "tex-env-nested": "\\begin{cases}", "tex-key": "\\cite{",
 }
 MAX_US_PER_CHAR = 10.0  # clean text runs at about 0.4 µs per character, spun news at about 40
 

@@ -6,9 +6,9 @@ it over arbitrary Unicode), and each token carries its offsets into ``s``.
 Token kinds, tried in this order (the first alternative that matches at a position wins):
 
 1. ``protected``: text that despin must never change, because a synonym swap inside it would
-   break it: fenced and inline Markdown code, HTML tags, URLs, e-mail addresses, @handles and
-   #hashtags, and code-like identifiers (``snake_case``, ``camelCase``, ``a.b.c``, ``f()``, ``a.b(x=1)``,
-   paths). Lexicon matching never looks inside these.
+   break it: fenced and inline Markdown code, HTML tags, TeX math and keys, URLs, e-mail
+   addresses, @handles and #hashtags, and code-like identifiers (``snake_case``, ``camelCase``,
+   ``a.b.c``, ``f()``, ``a.b(x=1)``, paths). Lexicon matching never looks inside these.
 2. ``word``: letters, possibly with digits and inner apostrophes ("didn't", "rock'n'roll"),
    known abbreviations with their dot ("sq.", "e.g.", "U.S."). A possessive or clitic ``'s`` is
    its own word token so that "chief’s" can become "leader’s".
@@ -53,6 +53,24 @@ _BLOCK = r"""
            public|private|static|void|print)\b)        #     code blocks lose their fences in
        |[^\n]{0,2000}?(?:[={}]|[^\W\d]\(|[;:][ \t]*(?:\n|\Z)))  # scraped text): a comment,
     [^\n]{0,2000}                                     #     a keyword, = { } f( or a final ; or :
+  | \$\$[^$]{1,5000}\$\$                               # 1f. TeX display math: $$…$$, \[…\], \(…\)
+  | \\\[(?:[^\\]|\\(?![\[\]])){1,5000}\\\]             #     (a scan stops at the next opener or
+  | \\\((?:[^\\]|\\(?![()])){1,2000}\\\)               #     closer: each character is scanned once)
+  | \\begin\{(?P<tex_env>equation|eqnarray|alignat|align|flalign|gather|multline|displaymath|math
+                        |verbatim|lstlisting|minted)\*?\}  # 1f'. a TeX math or code environment,
+    (?:[^\\]|\\(?!end\{(?P=tex_env)\*?\}|begin\{(?:equation|eqnarray|align|flalign|gather|multline  # to
+        |displaymath|math|verbatim|lstlisting|minted)\b)){0,20000}  # its own end (environments
+    \\end\{(?P=tex_env)\*?\}                          #     nested in it, as cases, are inside it)
+  | \$(?![\s$\d])[^$\n]{0,300}?(?<![\s\\])\$(?!\d)    # 1f''. TeX inline math $…$ on one line,
+  | \$\d[^$\n]{0,300}?[\\^_{}=][^$\n]{0,300}?(?<![\s\\])\$(?!\d)  # not opened or closed by a space
+                                                    #     and not followed by a digit, and where it
+                                                    #     starts with a digit, with a TeX sign
+                                                    #     (\ ^ _ { } =): prices ("$5 and $10")
+                                                    #     and cashtags ("$AAPL and $TSLA") stay prose
+  | \\(?:cite[a-zA-Z]*|[cC]?ref|eqref|autoref|pageref|label|url|href|input|include|includegraphics
+       |bibliography|bibliographystyle|usepackage|documentclass)\*?(?:\[[^\]\n]{0,200}\]){0,2}
+    \{[^{}\n]{0,500}\}                                # 1f'''. a TeX key, label, file or address
+                                                    #     argument (\textbf{…} and the like are prose)
 """
 
 # Protected text without white space. Each alternative may only start where a token can start
@@ -145,8 +163,8 @@ def tokenize(text: str) -> list[Token]:
 
 def block_spans(text: str) -> list[tuple[int, int]]:
     """Spans of protected text that may contain white space (code blocks, HTML tags)."""
-    if "`" not in text and "<" not in text and "\n    " not in text and "\n\t" not in text \
-            and not text.startswith(("    ", "\t")):
+    if "`" not in text and "<" not in text and "$" not in text and "\\" not in text \
+            and "\n    " not in text and "\n\t" not in text and not text.startswith(("    ", "\t")):
         return []
     return [m.span() for m in BLOCK_RE.finditer(text)]
 
