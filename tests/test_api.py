@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import despin
-from despin import ChangeMismatchError, Restorer, apply_changes, score
+from despin import ChangeMismatchError, LexiconError, Restorer, apply_changes, score
 from despin.lexicon import shipped_dir
 from despin.score import REASONS
 from despin.tokens import normalize
@@ -57,8 +57,16 @@ def test_non_str_input_is_a_type_error(bad: object) -> None:
     ({"threshold": "0.2"}, TypeError),
     ({"threshold": None}, TypeError),
     ({"threshold": True}, TypeError),
+    ({"threshold": 10**400}, ValueError),  # too large for a float: was an OverflowError
     ({"max_chars": 0}, ValueError),
     ({"model": "bogus"}, ValueError),
+    ({"families": b"news"}, TypeError),  # was read as the families 110, 101, ...
+    ({"families": ["news", 3]}, TypeError),
+    ({"families": ["nope"]}, LexiconError),  # at once, not at the first document
+    ({"lexicons": b"x.tsv"}, TypeError),
+    ({"keep": [None]}, TypeError),
+    ({"restore_names": "no"}, TypeError),  # a non-empty string was taken for True
+    ({"fix_articles": 1}, TypeError),
 ])
 def test_unusable_option_values_are_clear_errors(options: dict[str, object], error: type[Exception]) -> None:
     with pytest.raises(error, match=next(iter(options))):
@@ -154,6 +162,29 @@ def test_apply_changes_refuses_stale_changes() -> None:
         apply_changes("x" + EXAMPLE, changes)
     with pytest.raises(ChangeMismatchError, match="overlaps"):
         apply_changes(EXAMPLE, [changes[0], changes[0]])
+
+
+def test_apply_changes_refuses_two_insertions_at_one_offset() -> None:
+    insert = {"start": 0, "end": 0, "spun": "", "restored": "X"}
+    with pytest.raises(ChangeMismatchError, match="overlaps"):
+        apply_changes("ab", [insert, insert])  # their order is undefined
+    assert apply_changes("ab", [insert, {"start": 0, "end": 1, "spun": "a", "restored": "Y"}]) == "XYb"
+
+
+def test_the_configuration_is_fixed() -> None:
+    r = Restorer(threshold=1.0)
+    with pytest.raises(AttributeError):
+        r.config = r.config._replace(threshold=5.0)  # type: ignore[misc]
+    assert r.config.threshold == 1.0
+
+
+def test_results_are_plain_str_for_a_str_subclass() -> None:
+    class Text(str):
+        pass
+
+    for text in (Text("Nothing here."), Text(EXAMPLE)):
+        assert type(despin.restore(text)) is str
+        assert type(despin.restore_and_explain(text)[0]) is str
 
 
 def test_apply_changes_takes_dicts() -> None:

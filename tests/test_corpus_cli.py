@@ -372,6 +372,98 @@ def test_input_is_never_overwritten(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert src.read_bytes() == data
 
 
+def test_outputs_that_would_replace_each_other_are_refused(tmp_path: Path, lex: str,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "d1").mkdir()
+    (tmp_path / "d2").mkdir()
+    a, b = tmp_path / "d1" / "x.jsonl", tmp_path / "d2" / "x.jsonl"
+    a.write_bytes(_jsonl([{"text": EXAMPLE}]))
+    b.write_bytes(_jsonl([{"text": ORIG}]))
+    out = tmp_path / "out"
+    # one output name for two inputs: the second run replaced the first's records
+    assert main(["restore", "--jsonl", str(a), str(b), "-o", f"{out}/", *_only(lex)]) == 2
+    assert "would both be written to" in capsys.readouterr().err and not out.exists()
+    # --stats naming the output replaced the restored corpus with the stats
+    o = tmp_path / "o.jsonl"
+    assert main(["restore", "--jsonl", str(a), "-o", str(o), "--stats", str(o), *_only(lex)]) == 2
+    assert "would overwrite the output" in capsys.readouterr().err and not o.exists()
+    # several inputs and an existing file as -o
+    o.write_bytes(b"keep me")
+    assert main(["restore", "--jsonl", str(a), str(b), "-o", str(o), *_only(lex)]) == 2
+    assert "is a file" in capsys.readouterr().err and o.read_bytes() == b"keep me"
+
+
+def test_stats_to_stdout(tmp_path: Path, lex: str, restorer: Restorer) -> None:
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    src.write_bytes(_jsonl([{"text": EXAMPLE}, {"text": CLEAN}]))
+    proc = _run("restore", "--jsonl", str(src), "-o", str(out), "--stats", "-", *_only(lex))
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["documents"] == 2 and not (Path.cwd() / "-").exists()
+    assert json.loads(out.read_bytes().splitlines()[0])["text"] == restorer.restore(EXAMPLE)
+    proc = _run("restore", "--jsonl", str(src), "--stats", "-", *_only(lex))  # both on stdout
+    assert proc.returncode == 2 and b"share stdout" in proc.stderr
+
+
+def test_reports_never_overwrite_their_input(tmp_path: Path, lex: str, capsys: pytest.CaptureFixture[str]) -> None:
+    src = tmp_path / "in.txt"
+    src.write_text(EXAMPLE, encoding="utf-8")
+    assert main(["explain", str(src), "-o", str(src), *_only(lex)]) == 1
+    assert main(["learn", str(src), str(src), "-o", str(src)]) == 1
+    assert capsys.readouterr().err.count("refusing to overwrite the input") == 2
+    assert src.read_text(encoding="utf-8") == EXAMPLE
+    assert main(["explain", str(tmp_path), *_only(lex)]) == 1  # a folder: a message, not a traceback
+    assert "Is a directory" in capsys.readouterr().err
+
+
+def test_a_symbolic_link_is_written_through(tmp_path: Path, lex: str, restorer: Restorer) -> None:
+    src, real, link = tmp_path / "in.txt", tmp_path / "real.txt", tmp_path / "link.txt"
+    src.write_text(EXAMPLE, encoding="utf-8")
+    real.write_text("old", encoding="utf-8")
+    link.symlink_to(real)
+    assert main(["restore", str(src), "-o", str(link), *_only(lex)]) == 0
+    assert link.is_symlink() and real.read_text(encoding="utf-8") == restorer.restore(EXAMPLE)
+
+
+def test_a_device_or_pipe_output_is_written_in_place(tmp_path: Path, lex: str, restorer: Restorer) -> None:
+    """Renaming the temporary file over ``-o /dev/stdout`` (as root) replaced the device."""
+    src, fifo = tmp_path / "in.txt", tmp_path / "fifo"
+    src.write_text(EXAMPLE, encoding="utf-8")
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE)
+    try:
+        assert main(["restore", str(src), "-o", str(fifo), *_only(lex)]) == 0
+        got, _ = reader.communicate(timeout=60)  # a replaced FIFO leaves the reader waiting
+    finally:
+        reader.kill()
+    assert got.decode("utf-8") == restorer.restore(EXAMPLE) and fifo.is_fifo()
+    proc2 = _run("restore", str(src), "-o", "/dev/stdout", *_only(lex))
+    assert proc2.returncode == 0 and proc2.stdout.decode("utf-8") == restorer.restore(EXAMPLE)
+
+
+def test_workers_are_capped_at_the_cpus() -> None:
+    assert batch.resolve_workers(10**8) == batch.resolve_workers(0) == batch.usable_cpus()
+    assert batch.resolve_workers(1) == 1
+
+
+def test_byte_order_marks_of_several_inputs_on_one_stream(tmp_path: Path, lex: str) -> None:
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    for p in (a, b):
+        p.write_bytes("\ufeff".encode() + _jsonl([{"text": CLEAN}]))
+    proc = _run("restore", "--jsonl", str(a), str(b), *_only(lex))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.count("\ufeff".encode()) == 1 and proc.stdout.startswith("\ufeff".encode())
+    again = _run("restore", "--jsonl", "-", *_only(lex), stdin=proc.stdout)  # still valid JSONL
+    assert again.returncode == 0 and b"malformed" not in again.stderr
+
+
+def test_check_into_a_closed_pipe_still_exits_1(tmp_path: Path, lex: str) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(_jsonl([{"text": EXAMPLE}] * 2000))
+    cmd = f"{sys.executable} -m despin restore --check --jsonl {src} --no-shipped-lexicons --lexicon {lex} | head -c 1"
+    proc = subprocess.run(["bash", "-c", cmd + "; exit ${PIPESTATUS[0]}"], capture_output=True, check=False)
+    assert proc.returncode == 1, proc.stderr
+
+
 def test_skip_existing_resumes_a_run_over_shards(tmp_path: Path, lex: str, restorer: Restorer,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
     shards = tmp_path / "shards"

@@ -31,11 +31,14 @@ def apply_changes(text: str, changes: Iterable[Change | Mapping[str, Any]]) -> s
     )
     out = []
     pos = 0
+    inserted_at = -1  # two insertions at one offset have no order: refused as overlapping
     for c in recs:
         if not 0 <= c.start <= c.end <= len(text):
             raise ChangeMismatchError(f"change {c.spun!r}->{c.restored!r} at {c.start}:{c.end} is out of bounds")
-        if c.start < pos:
+        if c.start < pos or c.start == c.end == inserted_at:
             raise ChangeMismatchError(f"change at {c.start}:{c.end} overlaps the previous change")
+        if c.start == c.end:
+            inserted_at = c.start
         if text[c.start : c.end] != c.spun:
             raise ChangeMismatchError(
                 f"text at {c.start}:{c.end} is {text[c.start:c.end]!r}, not {c.spun!r}: "

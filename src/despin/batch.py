@@ -192,13 +192,23 @@ def _run_in_worker(func: Callable[[Restorer, Any], Any], chunk: Any) -> Any:
     return func(_WORKER_RESTORER, chunk)
 
 
-def resolve_workers(workers: int | None) -> int:
-    """``None`` or 0 means one worker per CPU; negative counts are an error."""
-    if workers is None or workers == 0:
+def usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity mask where the OS has one)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):  # not on Linux
         return os.cpu_count() or 1
+
+
+def resolve_workers(workers: int | None) -> int:
+    """``None`` or 0 means one worker per CPU; negative counts are an error. A count above the
+    CPUs is capped there: despin is CPU-bound, so more processes add no speed, and each holds
+    its own lexicons and LM (about 150 MB); ``-j 99999999`` forked workers until it was killed."""
+    if workers is None or workers == 0:
+        return usable_cpus()
     if not isinstance(workers, int) or isinstance(workers, bool) or workers < 0:
         raise ValueError(f"workers must be a positive int (0 or None: one per CPU), not {workers!r}")
-    return workers
+    return min(workers, usable_cpus())
 
 
 class Workers:

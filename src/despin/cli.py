@@ -127,8 +127,11 @@ def _emit(out: str | None, text: str) -> None:
 
 
 def _line_col(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of ``offset``, as editors count them (a leading BOM is no column)."""
     line = text.count("\n", 0, offset) + 1
     col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    if line == 1 and text.startswith("\ufeff") and offset > 0:
+        col -= 1
     return line, col
 
 
@@ -139,6 +142,9 @@ class _Abort(Exception):
     """A run stops (a message has been printed); any output file being written is dropped."""
 
 
+_BOM = "\ufeff".encode()
+
+
 class _Sink:
     """The binary output of a run, remembering whether the last byte written was a newline so
     that JSONL from several inputs concatenated on one stream stays one record per line."""
@@ -146,11 +152,13 @@ class _Sink:
     def __init__(self, f: BinaryIO) -> None:
         self.f = f
         self.at_line_start = True
+        self.started = False
 
     def write(self, data: bytes) -> None:
         if data:
             self.f.write(data)
             self.at_line_start = data.endswith(b"\n")
+            self.started = True
 
     def new_file(self) -> None:
         if not self.at_line_start:
@@ -168,8 +176,17 @@ def _plan(args: argparse.Namespace, shared: bool) -> list[tuple[str, str | None]
     if len(inputs) > 1 or os.path.isdir(out) or out.endswith(("/", os.sep)):
         if inputs == ["-"]:
             raise _Usage(f"-o {out} is a folder: stdin has no name to write under; give a file name")
+        if os.path.exists(out) and not os.path.isdir(out):
+            raise _Usage(f"-o {out} is a file: several inputs need a folder")
+        plan: list[tuple[str, str | None]] = [(i, os.path.join(out, os.path.basename(i))) for i in inputs]
+        first: dict[str, str] = {}
+        for i, o in plan:  # d1/x.jsonl and d2/x.jsonl: the second would replace the first's output
+            assert o is not None
+            if first.setdefault(os.path.abspath(o), i) != i:
+                raise _Usage(f"{first[os.path.abspath(o)]} and {i} would both be written to {o}; "
+                             "restore them in separate runs")
         os.makedirs(out, exist_ok=True)
-        return [(i, os.path.join(out, os.path.basename(i))) for i in inputs]
+        return plan
     return [(inputs[0], out)]
 
 
@@ -197,11 +214,23 @@ def _run(args: argparse.Namespace, mode: str) -> int:
     except _Usage as e:
         print(f"despin {args.command}: error: {e}", file=sys.stderr)
         return 2
-    for inp, out in plan:
-        for other, what in ((out or args.output, "-o"), (args.stats, "--stats")):
+    except OSError as e:  # the output folder cannot be made
+        print(f"despin: {args.output}: cannot create the output folder: {e.strerror or e}", file=sys.stderr)
+        return 1
+    outputs = [o for o in [args.output, *(out for _, out in plan)] if o and o != "-"]
+    for inp, _ in plan:  # any output over any input: "-o d/" with inputs a.jsonl and d/a.jsonl
+        for other, what in [*((o, "-o") for o in outputs), (args.stats, "--stats")]:
             if _same_file(inp, other):
                 print(f"despin: refusing to overwrite the input {inp}; pick another {what}", file=sys.stderr)
                 return 1
+    if args.stats == "-" and not outputs:
+        print(f"despin {args.command}: error: --stats - and the output would share stdout; "
+              "give -o or a --stats file", file=sys.stderr)
+        return 2
+    if args.stats and any(_same_file(args.stats, o) or os.path.abspath(args.stats) == os.path.abspath(o)
+                          for o in outputs):
+        print(f"despin {args.command}: error: --stats {args.stats} would overwrite the output", file=sys.stderr)
+        return 2
     restorer = _restorer(args)
     _ = restorer.lexicon  # a bad lexicon fails here, once, before any worker starts
     counter = StatsCounter()
@@ -247,7 +276,7 @@ def _run(args: argparse.Namespace, mode: str) -> int:
     stats = counter.snapshot()
     if args.stats:
         try:
-            write_atomic(args.stats, json.dumps(stats.to_dict(), indent=1) + "\n")
+            _emit(args.stats, json.dumps(stats.to_dict(), indent=1) + "\n")
         except OSError as e:  # a full disk: report it like any other write failure
             print(f"despin: {args.stats}: cannot write: {e}", file=sys.stderr)
             return 1
@@ -281,6 +310,8 @@ def _jsonl_file(args: argparse.Namespace, mode: str, src: corpus.Input, dst: _Si
         for results in pool.map(corpus.process_jsonl, jobs()):
             for data, outcome, err, shown in results:
                 lineno += 1
+                if lineno == 1 and dst.started and data is not None and data.startswith(_BOM):
+                    data = data[len(_BOM):]  # an input's byte-order mark, mid-stream, would break the JSONL
                 if err is not None:
                     keep = _malformed(args, f"{name}:{lineno}", err, counter)
                     if keep and mode in ("restore", "scan") and data is not None:
@@ -358,7 +389,19 @@ def cmd_scan(args: argparse.Namespace) -> int:
     return _run(args, "scan")
 
 
+def refuse_overwrite(inputs: Sequence[str], output: str | None) -> bool:
+    """Print why and return True when ``output`` is one of ``inputs`` (a report must never replace
+    the text it reports on)."""
+    for inp in inputs:
+        if _same_file(inp, output):
+            print(f"despin: refusing to overwrite the input {inp}; pick another -o", file=sys.stderr)
+            return True
+    return False
+
+
 def cmd_explain(args: argparse.Namespace) -> int:
+    if refuse_overwrite([args.input], args.output):
+        return 1
     text = _read(args.input)
     r = _restorer(args)
     analysis = r.analyze(text)
@@ -464,7 +507,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"despin: {e} (or raise --max-chars)", file=sys.stderr)
         return 1
     except BrokenPipeError:
-        return 0
+        # the reader stopped early (| head); --check has listed a change by then: exit as it would
+        return 1 if getattr(args, "check", False) and args.command == "restore" else 0
+    except OSError as e:  # a folder given as a file, an output folder not writable
+        print(f"despin: {e.filename or ''}: {e.strerror or e}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("despin: interrupted; finished output files are complete, the one being written was removed",
               file=sys.stderr)

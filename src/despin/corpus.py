@@ -26,6 +26,7 @@ import io
 import json
 import os
 import re
+import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -215,8 +216,21 @@ def _alive(pid: int) -> bool:
 @contextmanager
 def atomic_file(path: str) -> Iterator[BinaryIO]:
     """A binary file that appears at ``path`` only when the block finishes without an error (a
-    temporary file in the same folder, then a rename); its mode follows the umask."""
-    folder = os.path.dirname(os.path.abspath(path))
+    temporary file in the same folder, then a rename); its mode follows the umask.
+
+    A symbolic link is written through: the file it points to is replaced and the link stays.
+    A path that exists and is no regular file (``/dev/stdout``, ``/dev/null``, a named pipe) is
+    written in place, as it cannot be replaced: renaming over it replaced the device itself."""
+    try:
+        kind = os.stat(path).st_mode  # follows links
+    except OSError:
+        kind = None
+    if kind is not None and not stat.S_ISREG(kind) and not stat.S_ISDIR(kind):
+        with open(path, "wb") as f:
+            yield f
+        return
+    path = os.path.realpath(path)
+    folder = os.path.dirname(path)
     if not os.path.isdir(folder):  # name the output the user gave, not the temporary file
         raise FileNotFoundError(errno.ENOENT, f"no folder {folder} to write {path} in", path)
     _remove_stale(folder)

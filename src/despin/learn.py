@@ -116,13 +116,15 @@ def main(args: Any) -> int:
     import sys
 
     from . import corpus
-    from .cli import write_atomic
+    from .cli import refuse_overwrite, write_atomic
     from .lexicon import load
 
     def _read_text(path: str) -> str:
         with corpus.open_input(path) as src:
             return corpus.decode_text(src.stream.read(), path, lossless=False)
 
+    if refuse_overwrite([*args.files, *args.jsonl], args.output):
+        return 1
     pairs: list[tuple[str, str]] = []
     if len(args.files) % 2:
         print("despin learn: give files in pairs: SPUN ORIGINAL [SPUN ORIGINAL ...]", file=sys.stderr)

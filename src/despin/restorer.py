@@ -12,13 +12,13 @@ import math
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from . import decode, score
 from .apply import apply_changes
 from .config import Config
 from .context import MODELS, ContextModel, Memo, load_model
-from .lexicon import Lexicon, load_keeping
+from .lexicon import Lexicon, LexiconError, load_keeping, shipped_families
 from .match import INVERSION_FAMILY, INVERSION_SOURCE, Match, Words, find, inversions, protected
 from .screen import fast_tokens
 from .tokens import block_spans
@@ -119,26 +119,47 @@ def _check_text(text: object, limit: int) -> str:
     raise TypeError(f"despin works on str, not {type(text).__name__}")
 
 
-def _paths(paths: object) -> tuple[str, ...]:
-    """One path or a sequence of paths, as a tuple of strings."""
-    if isinstance(paths, (str, os.PathLike)):
-        return (str(paths),)
-    return tuple(str(p) for p in cast(Iterable[object], paths))
+def _names(option: str, values: object, what: str, kinds: tuple[type, ...]) -> tuple[str, ...]:
+    """One value or a sequence of values of ``kinds`` as a tuple of strings. bytes are refused: a
+    sequence of ints to Python, they were read as "family 110" or "path 120"."""
+    if isinstance(values, kinds):
+        values = (values,)
+    if isinstance(values, (bytes, bytearray)) or not isinstance(values, Iterable):
+        raise TypeError(f"{option} takes a {what} or a sequence of them, not {type(values).__name__}")
+    out = []
+    for v in values:
+        if not isinstance(v, kinds):
+            raise TypeError(f"{option} takes a {what} or a sequence of them, not a {type(v).__name__} ({v!r})")
+        out.append(str(v))
+    return tuple(out)
 
 
 def _checked(cfg: Config) -> Config:
     """``cfg`` with its collections as tuples (one family, lexicon or keep-list path may be given alone), or a
     clear error for a value the pipeline cannot use (a NaN threshold would apply every change)."""
-    if isinstance(cfg.families, str):
-        cfg = cfg._replace(families=(cfg.families,))
-    elif cfg.families is not None:
-        cfg = cfg._replace(families=tuple(cfg.families))
-    cfg = cfg._replace(lexicons=_paths(cfg.lexicons), keep=_paths(cfg.keep))
+    if cfg.families is not None:
+        families = _names("families", cfg.families, "family name", (str,))
+        shipped = shipped_families()
+        unknown = [f for f in families if f not in shipped]
+        if unknown:
+            raise LexiconError(f"families: unknown lexicon family {unknown[0]!r}; shipped: {', '.join(shipped)}")
+        cfg = cfg._replace(families=families)
+    path = (str, os.PathLike)
+    cfg = cfg._replace(lexicons=_names("lexicons", cfg.lexicons, "path", path),
+                       keep=_names("keep", cfg.keep, "path", path))
     th = cfg.threshold
     if isinstance(th, bool) or not isinstance(th, (int, float)):
         raise TypeError(f"threshold must be a number (log10 odds, default 0.15), not {type(th).__name__}")
-    if not math.isfinite(th):
-        raise ValueError(f"threshold must be finite, not {th}")
+    try:
+        finite = math.isfinite(th)
+    except OverflowError:  # an int too large for a float
+        finite = False
+    if not finite:
+        shown = repr(th) if len(repr(th)) <= 24 else repr(th)[:20] + "..."
+        raise ValueError(f"threshold must be finite, not {shown}")
+    for option in ("restore_names", "fix_articles"):
+        if not isinstance(getattr(cfg, option), bool):
+            raise TypeError(f"{option} must be True or False, not {getattr(cfg, option)!r}")
     if cfg.model not in MODELS:
         raise ValueError(f"unknown context model {cfg.model!r}; use one of {', '.join(MODELS)}")
     if isinstance(cfg.max_chars, bool) or not isinstance(cfg.max_chars, int) or cfg.max_chars < 1:
@@ -161,10 +182,15 @@ class Restorer:
             if unknown:
                 raise TypeError(f"unknown option(s): {', '.join(sorted(unknown))}; see despin.Config")
             cfg = cfg._replace(**overrides)
-        self.config = cfg = _checked(cfg)
+        self._config = cfg = _checked(cfg)
         self._raw_threshold = score.raw_threshold(cfg.threshold)  # the pipeline's scores are raw
         # (row, name) -> the row's fitted prior log-odds: the same rows match in every document
         self._priors: dict[tuple[Entry, bool], float] = {}
+
+    @property
+    def config(self) -> Config:
+        """The configuration, fixed when the Restorer is made (make another to change it)."""
+        return self._config
 
     def __reduce__(self) -> tuple[type, tuple[Config]]:
         return (Restorer, (self.config,))
@@ -215,7 +241,7 @@ class Restorer:
     def restore(self, text: str) -> str:
         """The text with every change at or above the threshold applied."""
         a = self.analyze(text, flags=False)
-        return apply_changes(text, a.changes) if a.changes else text
+        return apply_changes(text, a.changes) if a.changes else str.__str__(text)  # a str, not a subclass
 
     def restore_or_keep(self, text: str) -> str:
         """``restore``, but a text longer than ``max_chars`` comes back unchanged: for a step in
@@ -227,7 +253,7 @@ class Restorer:
 
     def restore_and_explain(self, text: str) -> tuple[str, list[Change]]:
         a = self.analyze(text, flags=False)
-        return (apply_changes(text, a.changes) if a.changes else text), list(a.changes)
+        return (apply_changes(text, a.changes) if a.changes else str.__str__(text)), list(a.changes)
 
     def scan(self, text: str) -> ScanResult:
         a = self.analyze(text)
