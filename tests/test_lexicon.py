@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+import despin
 from despin.lexicon import (
     NOT_FAMILIES,
     LexiconError,
@@ -53,6 +54,25 @@ def test_shipped_lexicon_is_clean(path: Path) -> None:
 def test_keep_list_parses() -> None:
     keep = parse_keep(shipped_dir() / "keep.tsv")
     assert "university of applied sciences" in keep
+
+
+# Tortured-phrase keys that are common genuine English, found by a review of the keys (keep.tsv):
+# in a short clean text one of them opened the tortured gate alone and was "restored".
+GENUINE_KEYS = ["computer organization", "primary growth", "mitigating effect", "review study", "cognitive map"]
+
+
+@pytest.mark.parametrize("phrase", GENUINE_KEYS)
+def test_genuine_english_tortured_keys_are_kept(phrase: str) -> None:
+    lexicon = load()
+    assert phrase in lexicon.entries and phrase in lexicon.keep, "the key exists and is kept"
+    text = f"The second part of the report is about {phrase} and what it means for the work."
+    assert despin.restore(text) == text
+    assert not despin.scan(text).flags
+
+
+def test_tortured_phrases_still_restore_beside_the_kept_ones() -> None:
+    text = "The second part of the report is about counterfeit consciousness and what it means for the work."
+    assert "artificial intelligence" in despin.restore(text)
 
 
 def test_manifest_matches_files() -> None:
