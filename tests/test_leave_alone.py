@@ -116,6 +116,23 @@ PROTECTED = [
 ]
 
 
+# Bare numbers that label, name or measure something: the news spinner writes "2" for *two*, but
+# spelling these out broke them ("Table three", "[three]", "Python three", "at three pm").
+NUMBER_LABELS = ["in Table 3 and Fig. 2 of the report [3]", "see Section 4, Step 2 and no. 3",
+                 "as Python 3 does", "at 3 pm on July 6", "where x = 3 + 4", "Rating: 4 / 5", "in 12(3), 45-67"]
+
+
+@pytest.mark.parametrize("piece", NUMBER_LABELS, ids=lambda s: s[:30])
+def test_numbers_that_are_labels_stay_digits(restorer: Restorer, piece: str) -> None:
+    doc = EXAMPLE.replace("mentioned on Tuesday", f"mentioned on Tuesday ({piece})", 1)
+    assert piece in restorer.restore(doc)
+
+
+def test_a_counted_number_is_still_spelled_out(restorer: Restorer) -> None:
+    doc = EXAMPLE.replace("mentioned on Tuesday", "mentioned on Tuesday that the 2 leaders and 5 others", 1)
+    assert "the two leaders and five others" in restorer.restore(doc)
+
+
 # Prose next to TeX-like signs: prices, cashtags, shell variables and TeX commands whose argument
 # is prose. The spun phrase inside each is restored.
 NOT_TEX = [

@@ -265,12 +265,14 @@ def transfer_case(spun: str, restored: str) -> str:
     ('Officials', 'MILITARY')
     >>> transfer_case("Analysis Heart", "research center")
     'Research Center'
+    >>> transfer_case("The 2", "the two")  # title case needs two capitalised words
+    'The two'
     """
     letters = [c for c in spun if c.isalpha()]
     if len(letters) > 1 and all(c.isupper() for c in letters):
         return restored.upper()
-    words = spun.split()
-    if len(words) > 1 and all(w[:1].isupper() for w in words if w[:1].isalpha()):
+    words = [w for w in spun.split() if w[:1].isalpha()]
+    if len(words) > 1 and all(w[:1].isupper() for w in words):
         return " ".join(w[:1].upper() + w[1:] for w in restored.split(" "))
     if spun[:1].isupper():
         return restored[:1].upper() + restored[1:]

@@ -136,6 +136,8 @@ def find(words: Words, lexicon: Lexicon, index: KeyIndex | None = None) -> list[
                 continue
             if w[0].isdigit() and not _standalone_number(text, start, end):
                 continue
+            if j - i <= 2 and (w.isdigit() or surface[j - 1].isdigit()) and not _counted(words, i, j):
+                continue
             if blocks is None:
                 blocks = block_spans(text)  # sorted and disjoint
                 block_starts = [a for a, _ in blocks]
@@ -192,6 +194,39 @@ def _standalone_number(text: str, start: int, end: int) -> bool:
     if after == "." and not text[end + 1 : end + 2].isdigit():
         after = " "  # a sentence-final number
     return before in _NUMBER_BEFORE and after in _NUMBER_AFTER
+
+
+# A bare number is a spinner's for a number word where it counts something: "the 2 leaders", "for
+# 2 to 4 folks", "5 others" (all 17 spun bare digits of the dev pages). Where it is a label, a name,
+# a time or part of a formula, spelling it out breaks the text: "Table three", "Fig. two", "[three]",
+# "Python three", "at three pm", "x = three + four" (found by probing spun documents).
+_NUMBER_LABELS = frozenset(
+    "table tables fig fig. figs figs. figure figures section sections chapter chapters eq eq. equation "
+    "equations step steps no no. nos nos. vol vol. volume page pages p p. pp pp. version level grade phase "
+    "type class part appendix article rule item question exercise lemma theorem proposition corollary "
+    "definition example room row column line round game week season episode series stage unit box gate "
+    "platform route channel floor ward block lot category size number model option case issue".split())
+_NUMBER_UNITS = frozenset("am pm percent per cent pc mm cm km kg mg ml lb lbs oz ft in x".split())
+
+
+def _counted(words: Words, i: int, j: int) -> bool:
+    """For a match of one or two words that starts or ends with a bare number ("2", "the 2"; in
+    a longer key, "coronavirus 2 (covid-19)", the number is part of a name): whether it counts. It
+    must be followed, after one space, by a lower-case word that is no unit ("5 others", "2 to 4"),
+    and must not follow a label or a capitalised word mid-sentence ("Table 3", "Python 3", "July
+    6")."""
+    text, surface = words.text, words.surface
+    if surface[j - 1].isdigit():
+        if j >= len(words) or text[words.ends[j - 1] : words.starts[j]] != " ":
+            return False
+        after = surface[j]
+        if not after[:1].islower() or after in _NUMBER_UNITS:
+            return False
+    if surface[i].isdigit() and i > 0 and not words.sentence_start(i):
+        before = surface[i - 1]
+        if before[:1].isupper() or before.lower() in _NUMBER_LABELS:
+            return False
+    return True
 
 
 def _in_compound(text: str, start: int, end: int) -> bool:
