@@ -100,6 +100,15 @@ PROTECTED = [
     r"\cite[p.~3]{international locations}",
     r"\ref{final 12 months}",
     r"\url{international locations}",
+    # addresses without a scheme, DOIs, Windows paths, wiki link targets, JSON objects
+    "example.com/metropolis-council-mentioned",
+    "metropolis.org",
+    "doi:10.1016/j.metropolis.2019.12.004",
+    "10.1000/international-locations-mentioned",
+    r"C:\Users\proprietor\mentioned.txt",
+    "[[Metropolis (1927 film)|the film]]",
+    "[[Category:International locations]]",
+    '{"status": "mentioned", "period": "12 months", "owner": "proprietor"}',
     "https://example.org/news/metropolis-council-mentioned-final-12-months?ref=hearth",
     "www.example.com/international-locations/towards.html",
     "mentioned.individuals@example.org",
@@ -141,6 +150,8 @@ NOT_TEX = [
     "as $AAPL and international locations $TSLA fell",
     "set $HOME and international locations $PATH",
     r"as \textbf{international locations} show",
+    "see [[Harbour|international locations]] there",  # a wiki link's label is prose
+    "it met sooner.  12 international locations objected",  # two spaces after a stop: no table row
 ]
 
 

@@ -147,6 +147,7 @@ PATHOLOGICAL = {
     "path": "/a", "camel": "aA", "number": "1,", "apostrophe": "a'", "abbreviation": "sq.", "initials": "U.S",
     "tex-dollars": "$$", "tex-dollar": "$a", "tex-dollar-digit": "$1^", "tex-bracket": "\\[", "tex-paren": "\\(a",
     "tex-env": "\\begin{equation}", "tex-env-nested": "\\begin{cases}", "tex-key": "\\cite{",
+    "wiki-link": "[[a", "json": '{"a": ', "host-path": " a.bc/", "doi": " 10.1234/", "windows-path": " C:\\a",
 }
 MAX_US_PER_CHAR = 10.0  # clean text runs at about 0.4 µs per character, spun news at about 40
 

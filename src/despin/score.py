@@ -821,8 +821,9 @@ def english_share(tokens: Sequence[str]) -> float:
     return sum(1 for t in tokens if t.lower().strip(".,;:!?\"'“”‘’()") in fw) / len(tokens)
 
 
-# A line of a table: cells separated by pipes or tabs, or a figure after a run of spaces.
-_TABULAR_RE = re.compile(r"\|.*\||\t.*\t|\S {2,}[-+]?[\d.,]+%?(?:\s|$)")
+# A line of a table: cells separated by pipes or tabs, or a figure after a run of spaces (not after
+# a sentence's end: "sooner.  12 residents objected" is prose typed with two spaces after a stop).
+_TABULAR_RE = re.compile(r"\|.*\||\t.*\t|[^\s.!?] {2,}[-+]?[\d.,]+%?(?:\s|$)")
 
 
 # A quotation: no quote mark inside, so that a run of opening quotes cannot make each scan

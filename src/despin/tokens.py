@@ -71,6 +71,11 @@ _BLOCK = r"""
        |bibliography|bibliographystyle|usepackage|documentclass)\*?(?:\[[^\]\n]{0,200}\]){0,2}
     \{[^{}\n]{0,500}\}                                # 1f'''. a TeX key, label, file or address
                                                     #     argument (\textbf{…} and the like are prose)
+  | \[\[[^\[\]|\n]{1,200}(?=\||\]\])                      # 1g. a MediaWiki link's target,
+                                                    #     [[Metropolis (1927 film)|…]] (its label is
+                                                    #     prose)
+  | \{[ \t]*"[^"\n]{1,100}"[ \t]*:[^\n{}]{0,2000}\}      # 1h. a JSON object on one line (the
+                                                    #     innermost, where objects nest)
 """
 
 # Protected text without white space. Each alternative may only start where a token can start
@@ -91,6 +96,14 @@ _INLINE = r"""
     | [a-z]{1,30}[A-Z][a-z0-9]{1,30}[A-Z][A-Za-z0-9]{0,30}             # 1l. camelCaseName
     | `{1,3}[^`\s]{1,200}`{1,3}                                       # 1m. `code` in backticks,
                                                                        #     whatever fences pair
+    | (?:[A-Za-z0-9-]{1,63}\.){1,10}[a-z]{2,12}/[^\s<>"“”`]*            # 1n. an address without
+                                                                       #     a scheme: host/path
+    | (?:[A-Za-z0-9-]{1,63}\.){1,10}(?:com|org|net|edu|gov|io|info|biz|uk|de|fr|eu|nl|ru|jp|cn|ca|au
+         |ch|se|nz|ie|za|br|mx|es)(?![\w.-]*\w)                            #     or a bare domain
+                                                                       #     (no TLD that is a word:
+                                                                       #     "area.in" is prose)
+    | (?:doi:)?10\.\d{4,9}/[^\s<>"“”]+                                 # 1o. DOI
+    | [A-Za-z]:\\[^\s<>"“”|]*                                          # 1p. Windows path
     )
 """
 
@@ -161,10 +174,13 @@ def tokenize(text: str) -> list[Token]:
     return out
 
 
+# Every alternative of _BLOCK starts with one of these (or an indented first line).
+_BLOCK_SIGNS = ("`", "<", "$", "\\", "[[", "{", "\n    ", "\n\t")
+
+
 def block_spans(text: str) -> list[tuple[int, int]]:
     """Spans of protected text that may contain white space (code blocks, HTML tags)."""
-    if "`" not in text and "<" not in text and "$" not in text and "\\" not in text \
-            and "\n    " not in text and "\n\t" not in text and not text.startswith(("    ", "\t")):
+    if not any(sign in text for sign in _BLOCK_SIGNS) and not text.startswith(("    ", "\t")):
         return []
     return [m.span() for m in BLOCK_RE.finditer(text)]
 
