@@ -130,3 +130,27 @@ def test_restore_records_keeps_a_text_over_max_chars(lex: str) -> None:
     assert got[0]["text"] == big and got[1]["text"] == Restorer(**options).restore(EXAMPLE) != EXAMPLE
     with pytest.raises(despin.TextTooLongError, match="max_chars"):
         Restorer(**options).restore(big)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_failing_input_returns_what_was_read_before_it(restorer: Restorer, workers: int) -> None:
+    """The results of the texts read before the input failed come back, then the error, the same
+    for any worker count (with 2 workers, the chunks in flight were dropped)."""
+    texts = [EXAMPLE if k % 2 else ORIG for k in range(61)]  # the last chunk is a partial one
+
+    def failing():
+        yield from texts
+        raise OSError("the source broke")
+
+    got = []
+    with pytest.raises(OSError, match="source broke"):
+        for out in restore_many(failing(), workers=workers, restorer=restorer, chunk_chars=len(EXAMPLE) * 4):
+            got.append(out)
+    assert got == [restorer.restore(t) for t in texts]
+
+
+def test_results_are_plain_str(restorer: Restorer) -> None:
+    class Text(str):
+        pass
+
+    assert all(type(t) is str for t in restore_many([Text("Nothing here."), Text(EXAMPLE)], restorer=restorer))

@@ -72,6 +72,21 @@ def test_restore_frame_on_pandas(lex: str) -> None:
     assert list(got["text"]) == [big, r.restore(EXAMPLE)]
 
 
+@pytest.mark.parametrize("dtype", ["string[pyarrow]", "string", "object"])
+def test_restore_frame_keeps_the_columns_dtype(lex: str, dtype: str) -> None:
+    """A list assigned to the column made "string[pyarrow]" object, <NA> NaN, and an all-missing
+    partition a dtype that disagreed with the others'."""
+    pd = pytest.importorskip("pandas")
+    if dtype == "string[pyarrow]":
+        pytest.importorskip("pyarrow")
+    r = Restorer(families=(), lexicons=(lex,))
+    for texts in ([EXAMPLE, None, ORIG], [None, None]):
+        df = pd.DataFrame({"text": pd.Series(texts, dtype=dtype)})
+        got = restore_frame(df, column="text", families=(), lexicons=(lex,))["text"]
+        assert got.dtype == df["text"].dtype
+        assert [None if pd.isna(t) else t for t in got] == [t if t is None else r.restore(t) for t in texts]
+
+
 def test_restore_dataframe_on_a_dask_dataframe(lex: str) -> None:
     pytest.importorskip("dask.dataframe")  # needs dask[dataframe] (pandas, pyarrow)
     import dask

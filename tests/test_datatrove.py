@@ -87,9 +87,13 @@ def test_formatter_and_filter_in_local_executor(tmp_path: Path, options: dict[st
         assert meta["despin"] == {"spin": a.report.spin, "family": a.report.family,  # type: ignore[index]
                                   "changes": len(a.changes)}
 
+    # the filter judges the text that reaches it: a restored document is kept unless still spun
+    # (the spin recorded before restoration had dropped every document the formatter repaired)
     kept = _read_output(tmp_path / "kept")
-    spun = {i for i, t in texts.items() if r.analyze(t).report.spin > 0.5}
-    assert spun and set(kept) == set(texts) - spun
+    arrived_spun = {i for i, t in texts.items() if r.analyze(t).report.spin > 0.5}
+    spun = {i for i, t in texts.items() if r.analyze(r.restore(t)).report.spin > 0.5}
+    assert arrived_spun - spun, "precondition: the formatter repairs some spun documents"
+    assert set(kept) == set(texts) - spun
 
     stats = json.loads((tmp_path / "logs" / "stats.json").read_text(encoding="utf-8"))
     analyses = [r.analyze(t) for t in texts.values()]
@@ -107,6 +111,21 @@ def test_filter_computes_spin_without_a_formatter(options: dict[str, object]) ->
     assert f.filter(Document(text=ORIG, id="b")) is True
     with pytest.raises(ValueError, match="probability"):
         DespinFilter(max_spin=5)
+
+
+def test_filter_reuses_the_formatters_score_only_for_an_unchanged_text(options: dict[str, object]) -> None:
+    f = DespinFilter(max_spin=0.5, **options)
+    assert f.filter(Document(text=ORIG, id="a", metadata={"despin": {"spin": 0.99, "changes": 0}})) \
+        == (False, "spun")  # the text the formatter measured: its score holds
+    assert f.filter(Document(text=ORIG, id="b", metadata={"despin": {"spin": 0.99, "changes": 3}})) is True
+
+
+def test_a_document_without_text_passes_through_counted(options: dict[str, object]) -> None:
+    fmt, flt = DespinFormatter(**options), DespinFilter(**options)
+    doc = Document(text="", id="a")
+    doc.text = None  # type: ignore[assignment]  # as a custom reader may leave it
+    assert list(fmt.run(iter([doc]))) == [doc] and flt.filter(doc) is True
+    assert fmt.stats["not_text_docs"].total == 1 and flt.stats["not_text_docs"].total == 1
 
 
 def test_a_document_over_max_chars_passes_through_counted(options: dict[str, object]) -> None:

@@ -260,10 +260,17 @@ class Workers:
         pending: deque[Future[R]] = deque()
         limit = self.workers * IN_FLIGHT_PER_WORKER
         try:
-            for chunk in chunks:
-                pending.append(self._pool.submit(_run_in_worker, func, chunk))
-                if len(pending) >= limit:
+            try:
+                for chunk in chunks:
+                    pending.append(self._pool.submit(_run_in_worker, func, chunk))
+                    if len(pending) >= limit:
+                        yield pending.popleft().result()
+            except Exception:
+                # the input failed: the chunks read before it still come back (as with one
+                # worker), then the error
+                while pending:
                     yield pending.popleft().result()
+                raise
             while pending:
                 yield pending.popleft().result()
         finally:
@@ -273,15 +280,21 @@ class Workers:
 
 def chunked(items: Iterable[T], size: Callable[[T], int], max_size: int = CHUNK_CHARS,
             max_items: int = CHUNK_ITEMS) -> Iterator[list[T]]:
-    """Group ``items`` into lists of about ``max_size`` (by ``size``) and at most ``max_items``."""
+    """Group ``items`` into lists of about ``max_size`` (by ``size``) and at most ``max_items``.
+    Where ``items`` raises, the items read before it are yielded first, then the error."""
     chunk: list[T] = []
     total = 0
-    for item in items:
-        chunk.append(item)
-        total += size(item)
-        if total >= max_size or len(chunk) >= max_items:
+    try:
+        for item in items:
+            chunk.append(item)
+            total += size(item)
+            if total >= max_size or len(chunk) >= max_items:
+                yield chunk
+                chunk, total = [], 0
+    except Exception:
+        if chunk:
             yield chunk
-            chunk, total = [], 0
+        raise
     if chunk:
         yield chunk
 
@@ -293,7 +306,7 @@ def _restore_chunk(restorer: Restorer, texts: Sequence[str]) -> list[tuple[str, 
     out = []
     for text in texts:
         a = restorer.analyze(text, flags=False)  # the stats count changes, never flags
-        out.append((apply_changes(text, a.changes) if a.changes else text, DocOutcome.of(a, len(text))))
+        out.append((apply_changes(text, a.changes) if a.changes else str.__str__(text), DocOutcome.of(a, len(text))))
     return out
 
 
@@ -353,7 +366,8 @@ def restore_many(
     ``workers``: processes to use (1: this process; 0 or ``None``: one per CPU). ``restorer``: the
     ``Restorer`` to use, or ``options`` to build one (``threshold=1.0``, ``families=("news",)``, ...).
     Returns a ``Batch``: iterate it for the restored texts; ``batch.stats`` gives the counts.
-    Each result equals ``restorer.restore(text)`` whatever the number of workers.
+    Each result equals ``restorer.restore(text)`` whatever the number of workers. Where
+    ``texts`` itself raises, the results of the texts read before come first, then the error.
     """
     if restorer is not None and options:
         raise TypeError("give either a restorer or options, not both")

@@ -43,7 +43,11 @@ def restore_frame(df: Any, column: str = "text", **options: Any) -> Any:
     and strings longer than ``max_chars``, kept)."""
     r = Restorer(**options)
     out = df.copy()
-    out[column] = [r.restore_or_keep(t) if isinstance(t, str) else t for t in df[column]]
+    col = df[column]
+    # a Series of the column's own dtype: a list gave "string[pyarrow]" back as object, with NaN for
+    # <NA>, and an all-missing partition disagreed with the dtype Dask expects of every partition
+    out[column] = type(col)([r.restore_or_keep(t) if isinstance(t, str) else t for t in col],
+                            index=col.index, dtype=col.dtype, name=col.name)
     return out
 
 
