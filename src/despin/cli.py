@@ -218,11 +218,9 @@ def _run(args: argparse.Namespace, mode: str) -> int:
         print(f"despin: {args.output}: cannot create the output folder: {e.strerror or e}", file=sys.stderr)
         return 1
     outputs = [o for o in [args.output, *(out for _, out in plan)] if o and o != "-"]
-    for inp, _ in plan:  # any output over any input: "-o d/" with inputs a.jsonl and d/a.jsonl
-        for other, what in [*((o, "-o") for o in outputs), (args.stats, "--stats")]:
-            if _same_file(inp, other):
-                print(f"despin: refusing to overwrite the input {inp}; pick another {what}", file=sys.stderr)
-                return 1
+    inputs = [inp for inp, _ in plan]  # any output over any input: "-o d/" with a.jsonl and d/a.jsonl
+    if any(refuse_overwrite(inputs, o) for o in outputs) or refuse_overwrite(inputs, args.stats, "--stats"):
+        return 1
     if args.stats == "-" and not outputs:
         print(f"despin {args.command}: error: --stats - and the output would share stdout; "
               "give -o or a --stats file", file=sys.stderr)
@@ -389,12 +387,12 @@ def cmd_scan(args: argparse.Namespace) -> int:
     return _run(args, "scan")
 
 
-def refuse_overwrite(inputs: Sequence[str], output: str | None) -> bool:
-    """Print why and return True when ``output`` is one of ``inputs`` (a report must never replace
-    the text it reports on)."""
+def refuse_overwrite(inputs: Sequence[str], output: str | None, option: str = "-o") -> bool:
+    """Print why and return True when ``output`` is one of ``inputs``: no command may replace the
+    text it reads."""
     for inp in inputs:
         if _same_file(inp, output):
-            print(f"despin: refusing to overwrite the input {inp}; pick another -o", file=sys.stderr)
+            print(f"despin: refusing to overwrite the input {inp}; pick another {option}", file=sys.stderr)
             return True
     return False
 
@@ -510,7 +508,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # the reader stopped early (| head); --check has listed a change by then: exit as it would
         return 1 if getattr(args, "check", False) and args.command == "restore" else 0
     except OSError as e:  # a folder given as a file, an output folder not writable
-        print(f"despin: {e.filename or ''}: {e.strerror or e}", file=sys.stderr)
+        where = f"{e.filename}: " if e.filename else ""
+        print(f"despin: {where}{e.strerror or e}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("despin: interrupted; finished output files are complete, the one being written was removed",
