@@ -34,8 +34,10 @@ class Config(NamedTuple):
       ``ValueError``) rather than tie up a worker; split them first. The corpus command line and
       the pipeline integrations pass such a document through unchanged and count it.
 
-    A value the pipeline cannot use (a threshold that is not a finite number, an unknown model)
-    raises ``TypeError`` or ``ValueError`` when the ``Restorer`` is made.
+    A value the pipeline cannot use (a threshold that is not a finite number, an unknown model or
+    family, bytes for a name or path, a flag that is not a bool) raises ``TypeError`` or
+    ``ValueError`` (``LexiconError`` for a family) when the ``Restorer`` is made, not at its first
+    document.
     """
 
     threshold: float = 0.15
