@@ -125,6 +125,26 @@ PROTECTED = [
 ]
 
 
+# Lines of code without fences or indentation, as scraped Q&A pages keep them (a line of its own).
+CODE_LINES = ['x = "international locations"', "counts['metropolis'] += 12", 'print("the metropolis mentioned")',
+              "$ grep mentioned international_locations.txt", "user@host:~$ echo metropolis council",
+              ">>> restore('the metropolis council')", "SELECT * FROM individuals WHERE city = 'metropolis'",
+              'const city = "metropolis";', "def subsequent(individuals):", "import metropolis"]
+
+
+@pytest.mark.parametrize("line", CODE_LINES, ids=lambda s: s[:30])
+def test_a_line_of_code_inside_a_spun_document(restorer: Restorer, line: str) -> None:
+    _, restored = _in_spun_document(restorer, line)
+    assert "\n" + line + "\n" in restored
+
+
+@pytest.mark.parametrize("line", ["let me know if the metropolis council mentioned it",
+                                  "public transport in the metropolis mentioned"], ids=lambda s: s[:20])
+def test_lower_case_prose_is_no_line_of_code(restorer: Restorer, line: str) -> None:
+    _, restored = _in_spun_document(restorer, line)
+    assert "city" in restored.split("\n")[2]
+
+
 # Bare numbers that label, name or measure something: the news spinner writes "2" for *two*, but
 # spelling these out broke them ("Table three", "[three]", "Python three", "at three pm").
 NUMBER_LABELS = ["in Table 3 and Fig. 2 of the report [3]", "see Section 4, Step 2 and no. 3",

@@ -18,7 +18,7 @@ import bisect
 from dataclasses import dataclass
 
 from .lexicon import KeyIndex, Lexicon
-from .tokens import ROUGH_RE, block_spans, inline_protected, normalize, split_word
+from .tokens import ROUGH_RE, block_spans, in_code_line, inline_protected, normalize, split_word
 from .types import Entry
 
 _SENTENCE_END = frozenset(".!?\n:;")
@@ -147,6 +147,8 @@ def find(words: Words, lexicon: Lexicon, index: KeyIndex | None = None) -> list[
                     continue
             if not _plain_surroundings(text, start, end) and inline_protected(text, start, end):
                 continue
+            if in_code_line(text, start):
+                continue
             # capitalised: every word with a letter starts with a capital, and there is one ("4" is not)
             initials = [surface[k][0] for k in range(i, j) if surface[k][:1].isalpha()]
             caps = bool(initials) and all(c.isupper() for c in initials)
@@ -156,9 +158,9 @@ def find(words: Words, lexicon: Lexicon, index: KeyIndex | None = None) -> list[
 
 def protected(text: str, start: int, end: int, blocks: list[tuple[int, int]]) -> bool:
     """Whether ``text[start:end]`` overlaps protected text: one of ``blocks``
-    (``tokens.block_spans(text)``) or a URL, address or code without white space."""
+    (``tokens.block_spans(text)``), a URL, address or code without white space, or a line of code."""
     return any(a < end and b > start for a, b in blocks) or (
-        not _plain_surroundings(text, start, end) and inline_protected(text, start, end))
+        not _plain_surroundings(text, start, end) and inline_protected(text, start, end)) or in_code_line(text, start)
 
 
 _SPACE = frozenset(" \t\n")

@@ -220,6 +220,43 @@ def inline_protected(text: str, start: int, end: int) -> bool:
     return "_" in text[a:b]
 
 
+# A line of code without fences or indentation, as scraped Q&A pages and forums keep it: an
+# assignment, a call alone on its line, a shell or Python prompt, an SQL statement, a definition
+# or an import ("x = 'international locations'" and "print('the metropolis mentioned')" were
+# restored inside spun documents). Lines opening with words that also start lower-case prose
+# ("let me know", "public transport", "class was fun") need the rest of a statement. Tried only at
+# a lexicon hit, on its own line.
+CODE_LINE_RE = re.compile(r"""[ \t]*(?:
+    [A-Za-z_][\w.]{0,60}(?:\[[^\]\n]{0,60}\])?[ \t]*[-+*/|&]?=[ \t]*[^\s=]        # x = ..., a.b[k] += ...
+  | [A-Za-z_][\w.]{0,60}\([^\n]*\)[ \t]*;?[ \t]*$                             # f(...) alone on its line
+  | (?:\$|>>>|\.\.\.|[\w.-]{1,32}@[\w.-]{1,64}:[^\s$\#]{0,200}[$\#])[ \t]            # $ ls, >>> f(), user@host:~$
+  | (?:SELECT|INSERT[ ]INTO|UPDATE|DELETE[ ]FROM|CREATE[ ]TABLE|ALTER[ ]TABLE|DROP[ ]TABLE)\b
+  | (?:const|let|var)[ \t]+[A-Za-z_$][\w$]*[ \t]*=                                  # let x =
+  | (?:def|function|class)[ \t]+[A-Za-z_]\w*[ \t]*[(:{]                              # def f(
+  | from[ \t]+[\w.]+[ \t]+import\b | import[ \t]+[\w.]+[ \t]*(?:$|as\b|,)          # imports
+  | \#(?:include|define|import)\b
+)""", re.VERBOSE | re.MULTILINE)
+
+
+# A line of code is shorter than this; a longer line is prose (and each hit's check stays bounded:
+# looking for the ends of a 1 MB line at every hit was quadratic).
+MAX_CODE_LINE = 2000
+
+
+def in_code_line(text: str, pos: int) -> bool:
+    """Whether ``pos`` lies on a line of code (``CODE_LINE_RE``)."""
+    lo = max(0, pos - MAX_CODE_LINE)
+    start = text.rfind("\n", lo, pos) + 1
+    if start == 0 and lo > 0:
+        return False
+    end = text.find("\n", pos, pos + MAX_CODE_LINE)
+    if end < 0:
+        if pos + MAX_CODE_LINE < len(text):
+            return False
+        end = len(text)
+    return CODE_LINE_RE.match(text, start, end) is not None
+
+
 def normalize(phrase: str) -> str:
     """The lexicon key form of a phrase: lower case, straight apostrophes, single spaces.
 
