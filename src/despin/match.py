@@ -18,7 +18,7 @@ import bisect
 from dataclasses import dataclass
 
 from .lexicon import KeyIndex, Lexicon
-from .tokens import ROUGH_RE, block_spans, in_code_line, inline_protected, normalize, split_word
+from .tokens import ROUGH_RE, block_spans, code_line, in_code_line, inline_protected, normalize, split_word
 from .types import Entry
 
 _SENTENCE_END = frozenset(".!?\n:;")
@@ -94,6 +94,8 @@ def find(words: Words, lexicon: Lexicon, index: KeyIndex | None = None) -> list[
     entries = lexicon.entries
     blocks: list[tuple[int, int]] | None = None
     block_starts: list[int] = []
+    line_lo = line_hi = 0  # the line of the last hit checked for code (tokens.code_line)
+    line_code = False
     out: list[Match] = []
     for i, w in enumerate(surface):
         ls = lengths.get(w)
@@ -147,7 +149,9 @@ def find(words: Words, lexicon: Lexicon, index: KeyIndex | None = None) -> list[
                     continue
             if not _plain_surroundings(text, start, end) and inline_protected(text, start, end):
                 continue
-            if in_code_line(text, start):
+            if not line_lo <= start < line_hi:  # the hits of one line share its check
+                line_lo, line_hi, line_code = code_line(text, start)
+            if line_code:
                 continue
             # capitalised: every word with a letter starts with a capital, and there is one ("4" is not)
             initials = [surface[k][0] for k in range(i, j) if surface[k][:1].isalpha()]

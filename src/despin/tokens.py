@@ -243,18 +243,22 @@ CODE_LINE_RE = re.compile(r"""[ \t]*(?:
 MAX_CODE_LINE = 2000
 
 
-def in_code_line(text: str, pos: int) -> bool:
-    """Whether ``pos`` lies on a line of code (``CODE_LINE_RE``)."""
+def code_line(text: str, pos: int) -> tuple[int, int, bool]:
+    """The line around ``pos`` (start, end; as far as MAX_CODE_LINE reaches) and whether it is a
+    line of code (``CODE_LINE_RE``)."""
     lo = max(0, pos - MAX_CODE_LINE)
     start = text.rfind("\n", lo, pos) + 1
-    if start == 0 and lo > 0:
-        return False
     end = text.find("\n", pos, pos + MAX_CODE_LINE)
     if end < 0:
-        if pos + MAX_CODE_LINE < len(text):
-            return False
-        end = len(text)
-    return CODE_LINE_RE.match(text, start, end) is not None
+        end = min(len(text), pos + MAX_CODE_LINE)
+    if (start == 0 and lo > 0) or (end == pos + MAX_CODE_LINE and end < len(text)):
+        return max(start, lo), end, False  # a line this long is prose
+    return start, end, CODE_LINE_RE.match(text, start, end) is not None
+
+
+def in_code_line(text: str, pos: int) -> bool:
+    """Whether ``pos`` lies on a line of code."""
+    return code_line(text, pos)[2]
 
 
 def normalize(phrase: str) -> str:
