@@ -50,6 +50,17 @@ def test_scan_prints_linter_lines(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert text_lines[int(line) - 1][int(col) - 1 :].startswith(spun)
 
 
+def test_scan_columns_do_not_count_a_byte_order_mark(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    plain, marked = tmp_path / "plain.txt", tmp_path / "marked.txt"
+    plain.write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    marked.write_text("\ufeff" + EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    main(["scan", str(plain)])
+    expected = [ln.split(":", 1)[1] for ln in capsys.readouterr().out.splitlines() if "->" in ln]
+    main(["scan", str(marked)])
+    got = [ln.split(":", 1)[1] for ln in capsys.readouterr().out.splitlines() if "->" in ln]
+    assert got == expected and got[0].startswith("1:")  # line 1 has a flag: its columns are editors'
+
+
 def test_scan_check_passes_on_clean_text(tmp_path: Path) -> None:
     p = tmp_path / "clean.txt"
     p.write_text("The committee met on Monday and approved the budget.\n", encoding="utf-8")
