@@ -60,7 +60,8 @@ def _add_corpus(p: argparse.ArgumentParser) -> None:
                    help="input is JSON Lines: process one text field per record, keep every other field")
     p.add_argument("--text-field", default="text", metavar="NAME", help="JSONL field holding the text (default text)")
     p.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
-                   help="worker processes for JSONL (0: one per CPU; default 1); output is identical for any N")
+                   help="worker processes for JSONL (0: one per CPU, and never more; default 1); output is identical "
+                        "for any N")
     p.add_argument("--stats", metavar="PATH", help="write counts as JSON: documents, changes by reason and family, "
                    "a histogram of document spin scores, malformed lines")
     p.add_argument("--on-error", choices=("keep", "skip", "raise"), default="keep",
