@@ -100,6 +100,11 @@ PROTECTED = [
     r"\cite[p.~3]{international locations}",
     r"\ref{final 12 months}",
     r"\url{international locations}",
+    # other fences of code: Markdown's ~~~, BBCode (forums), org-mode
+    "~~~\nthe metropolis council mentioned\n~~~",
+    "[code]the metropolis council mentioned final 12 months[/code]",
+    "[CODE=text]international locations[/CODE]",
+    "#+BEGIN_EXAMPLE\nthe metropolis council mentioned\n#+END_EXAMPLE",
     # addresses without a scheme, DOIs, Windows paths, wiki link targets, JSON objects
     "example.com/metropolis-council-mentioned",
     "metropolis.org",

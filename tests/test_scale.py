@@ -149,6 +149,7 @@ PATHOLOGICAL = {
     "tex-env": "\\begin{equation}", "tex-env-nested": "\\begin{cases}", "tex-key": "\\cite{",
     "wiki-link": "[[a", "json": '{"a": ', "host-path": " a.bc/", "doi": " 10.1234/", "windows-path": " C:\\a",
     "hits-on-one-line": "the metropolis mentioned ",  # each hit looks for its line's ends (code lines)
+    "tilde-fence": "~~~", "bbcode": "[code]", "org-block": "#+begin_src ",
 }
 MAX_US_PER_CHAR = 10.0  # clean text runs at about 0.4 µs per character, spun news at about 40
 

@@ -78,6 +78,11 @@ _BLOCK = r"""
                                                     #     prose)
   | \{[ \t]*"[^"\n]{1,100}"[ \t]*:[^\n{}]{0,2000}\}      # 1h. a JSON object on one line (the
                                                     #     innermost, where objects nest)
+  | ~~~[^~]{0,20000}~~~                               # 1i. other fences of code: Markdown's ~~~,
+  | \[(?i:code)(?:=[^\]\n]{0,30})?\]                  #     BBCode's [code]…[/code] (forums) and
+    (?:[^\[]|\[(?!/?(?i:code)\b)){0,20000}\[/(?i:code)\]  #     org-mode's #+BEGIN_SRC…#+END_SRC (each
+  | \#\+(?i:begin_(?:src|example))\b                  #     scan stops at the next opener)
+    (?:[^#]|\#(?!\+(?i:begin|end)_)){0,20000}\#\+(?i:end_(?:src|example))
 """
 
 # Protected text without white space. Each alternative may only start where a token can start
@@ -177,7 +182,7 @@ def tokenize(text: str) -> list[Token]:
 
 
 # Every alternative of _BLOCK starts with one of these (or an indented first line).
-_BLOCK_SIGNS = ("`", "<", "$", "\\", "[[", "{", "\n    ", "\n\t")
+_BLOCK_SIGNS = ("`", "<", "$", "\\", "[[", "{", "~~~", "[code", "[CODE", "[Code", "#+", "\n    ", "\n\t")
 
 
 def block_spans(text: str) -> list[tuple[int, int]]:
