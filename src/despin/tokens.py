@@ -6,11 +6,12 @@ it over arbitrary Unicode), and each token carries its offsets into ``s``.
 Token kinds, tried in this order (the first alternative that matches at a position wins):
 
 1. ``protected``: text that despin must never change, because a synonym swap inside it would
-   break it: fenced and inline Markdown code, HTML tags, TeX math and keys, MediaWiki link
-   targets, one-line JSON objects, URLs (with or without a scheme), DOIs, e-mail addresses,
-   @handles and #hashtags, and code-like identifiers (``snake_case``, ``camelCase``, ``a.b.c``,
-   ``f()``, ``a.b(x=1)``, paths). Lexicon matching never looks inside these. Lines of code without
-   fences or indentation (``CODE_LINE_RE``) are recognised by the matcher, at each hit, not here.
+   break it: fenced and inline Markdown code (and BBCode and org-mode blocks), HTML tags, TeX
+   math and keys, MediaWiki link targets, one-line JSON objects, URLs (with or without a scheme),
+   DOIs, e-mail addresses, @handles and #hashtags, and code-like identifiers (``snake_case``,
+   ``camelCase``, ``a.b.c``, ``f()``, ``a.b(x=1)``, paths). Lexicon matching never looks inside
+   these. Lines of code without fences or indentation (``CODE_LINE_RE``) are recognised by the
+   matcher, at each hit, not here.
 2. ``word``: letters, possibly with digits and inner apostrophes ("didn't", "rock'n'roll"),
    known abbreviations with their dot ("sq.", "e.g.", "U.S."). A possessive or clitic ``'s`` is
    its own word token so that "chief’s" can become "leader’s".
