@@ -18,6 +18,7 @@ def apply_changes(text: str, changes: Iterable[Change | Mapping[str, Any]]) -> s
 
     Raises ``ChangeMismatchError`` when a change's span does not hold its ``spun`` text or two
     changes overlap, so that stale explanations are never applied to the wrong text.
+    The result is always a plain ``str``; with no changes, ``text`` itself (no copy) when it is one.
 
     >>> from despin.types import Change
     >>> apply_changes("he mentioned it", [Change(3, 12, "mentioned", "said", 2.0, "spun_word", "news.tsv:1")])

@@ -306,7 +306,7 @@ def _restore_chunk(restorer: Restorer, texts: Sequence[str]) -> list[tuple[str, 
     out = []
     for text in texts:
         a = restorer.analyze(text, flags=False)  # the stats count changes, never flags
-        out.append((apply_changes(text, a.changes) if a.changes else str.__str__(text), DocOutcome.of(a, len(text))))
+        out.append((apply_changes(text, a.changes), DocOutcome.of(a, len(text))))
     return out
 
 

@@ -147,23 +147,29 @@ _BOM = "\ufeff".encode()
 
 
 class _Sink:
-    """The binary output of a run, remembering whether the last byte written was a newline so
-    that JSONL from several inputs concatenated on one stream stays one record per line."""
+    """The binary output of a run, so that JSONL from several inputs concatenated on one stream
+    stays valid: one record per line (it remembers whether the last byte written was a newline),
+    and a byte-order mark only at the very start (a later input's would sit mid-stream)."""
 
     def __init__(self, f: BinaryIO) -> None:
         self.f = f
         self.at_line_start = True
         self.started = False
+        self.file_start = False
 
     def write(self, data: bytes) -> None:
+        if self.file_start and self.started and data.startswith(_BOM):
+            data = data[len(_BOM):]
         if data:
             self.f.write(data)
             self.at_line_start = data.endswith(b"\n")
             self.started = True
+            self.file_start = False
 
     def new_file(self) -> None:
         if not self.at_line_start:
             self.write(b"\n")
+        self.file_start = True
 
 
 def _plan(args: argparse.Namespace, shared: bool) -> list[tuple[str, str | None]]:
@@ -226,8 +232,7 @@ def _run(args: argparse.Namespace, mode: str) -> int:
         print(f"despin {args.command}: error: --stats - and the output would share stdout; "
               "give -o or a --stats file", file=sys.stderr)
         return 2
-    if args.stats and any(_same_file(args.stats, o) or os.path.abspath(args.stats) == os.path.abspath(o)
-                          for o in outputs):
+    if args.stats and any(_same_file(args.stats, o) for o in outputs):
         print(f"despin {args.command}: error: --stats {args.stats} would overwrite the output", file=sys.stderr)
         return 2
     restorer = _restorer(args)
@@ -309,8 +314,6 @@ def _jsonl_file(args: argparse.Namespace, mode: str, src: corpus.Input, dst: _Si
         for results in pool.map(corpus.process_jsonl, jobs()):
             for data, outcome, err, shown in results:
                 lineno += 1
-                if lineno == 1 and dst.started and data is not None and data.startswith(_BOM):
-                    data = data[len(_BOM):]  # an input's byte-order mark, mid-stream, would break the JSONL
                 if err is not None:
                     keep = _malformed(args, f"{name}:{lineno}", err, counter)
                     if keep and mode in ("restore", "scan") and data is not None:

@@ -241,7 +241,7 @@ class Restorer:
     def restore(self, text: str) -> str:
         """The text with every change at or above the threshold applied."""
         a = self.analyze(text, flags=False)
-        return apply_changes(text, a.changes) if a.changes else str.__str__(text)  # a str, not a subclass
+        return apply_changes(text, a.changes)
 
     def restore_or_keep(self, text: str) -> str:
         """``restore``, but a text longer than ``max_chars`` comes back unchanged: for a step in
@@ -253,7 +253,7 @@ class Restorer:
 
     def restore_and_explain(self, text: str) -> tuple[str, list[Change]]:
         a = self.analyze(text, flags=False)
-        return (apply_changes(text, a.changes) if a.changes else str.__str__(text)), list(a.changes)
+        return apply_changes(text, a.changes), list(a.changes)
 
     def scan(self, text: str) -> ScanResult:
         a = self.analyze(text)
